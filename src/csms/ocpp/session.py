@@ -1,0 +1,212 @@
+"""The per-connection OCPP-J RPC state machine, sans-I/O (OCPP-J 1.6 §4.1.1).
+
+One :class:`RpcSession` per WebSocket. The I/O layer feeds it every text message with
+:meth:`RpcSession.receive`, sends whatever :meth:`RpcSession.data_to_send` returns, and
+calls :meth:`RpcSession.expire` when :meth:`RpcSession.next_deadline` passes. Time is
+passed in (seconds on a monotonic clock); nothing here awaits.
+
+Rules it enforces:
+
+* at most one CALL of ours is outstanding; further calls wait in a FIFO queue and
+  are sent when the previous one is answered or times out;
+* a call's deadline runs from the moment it was queued: a call that expires while
+  still queued is never sent;
+* a CALLRESULT/CALLERROR is matched by unique id against the outstanding call only.
+  A reply to a call that already timed out, or to no call at all, is dropped (reported
+  as :class:`LateReply`) and never reaches the next caller.
+* a frame that is not a valid CALL gets the CALLERROR the spec names, queued for
+  sending; one whose id cannot be read is reported as :class:`Unanswerable`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from csms.ocpp import frames
+from csms.ocpp.errors import ErrorKind, error_code
+from csms.ocpp.versions import OcppVersion
+
+
+@dataclass(eq=False, slots=True)
+class OutgoingCall:
+    """A CALL of ours; the I/O layer may attach its own future or callback to ``token``."""
+
+    unique_id: str
+    action: str
+    frame: bytes
+    deadline: float
+    token: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallReceived:
+    """The station called us; answer with :meth:`RpcSession.reply` or ``reply_error``."""
+
+    unique_id: str
+    action: str
+    payload: msgspec.Raw
+
+
+@dataclass(frozen=True, slots=True)
+class ResultReceived:
+    call: OutgoingCall
+    payload: msgspec.Raw
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReceived:
+    call: OutgoingCall
+    error_code: str
+    description: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallTimedOut:
+    call: OutgoingCall
+
+
+@dataclass(frozen=True, slots=True)
+class LateReply:
+    """A reply whose id matches no outstanding call: dropped."""
+
+    unique_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRejected:
+    """An invalid frame; a CALLERROR has been queued for it."""
+
+    unique_id: str
+    kind: ErrorKind
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswerable:
+    """An invalid frame whose unique id could not be read: logged, not answered."""
+
+    description: str
+
+
+Event = CallReceived | ResultReceived | ErrorReceived | LateReply | FrameRejected | Unanswerable
+
+
+def _counter_ids() -> Callable[[], str]:
+    counter = itertools.count(1)
+    return lambda: str(next(counter))
+
+
+@dataclass(slots=True)
+class RpcSession:
+    """The RPC state of one OCPP-J connection."""
+
+    version: OcppVersion
+    new_id: Callable[[], str] = field(default_factory=_counter_ids)
+    _outbox: list[bytes] = field(default_factory=list)
+    _queue: deque[OutgoingCall] = field(default_factory=deque)
+    _in_flight: OutgoingCall | None = None
+
+    # -- calls of ours -------------------------------------------------------------
+    def call(self, action: str, payload: bytes, timeout: float, now: float) -> OutgoingCall:
+        """Queue a CALL (``payload`` is the JSON request object); sent when the line is free."""
+        unique_id = self.new_id()
+        outgoing = OutgoingCall(
+            unique_id, action, frames.encode_call(unique_id, action, payload), now + timeout
+        )
+        self._queue.append(outgoing)
+        self._release(now)
+        return outgoing
+
+    @property
+    def in_flight(self) -> OutgoingCall | None:
+        """The call awaiting its answer, if any."""
+        return self._in_flight
+
+    def pending(self) -> list[OutgoingCall]:
+        """Every call not yet answered: the one in flight, then the queued ones."""
+        head = [self._in_flight] if self._in_flight is not None else []
+        return head + list(self._queue)
+
+    def expire(self, now: float) -> list[CallTimedOut]:
+        """Time out every call whose deadline has passed, then send the next one."""
+        expired: list[CallTimedOut] = []
+        if self._in_flight is not None and self._in_flight.deadline <= now:
+            expired.append(CallTimedOut(self._in_flight))
+            self._in_flight = None
+        kept: deque[OutgoingCall] = deque()
+        for queued in self._queue:
+            (kept.append(queued) if queued.deadline > now else expired.append(CallTimedOut(queued)))
+        self._queue = kept
+        self._release(now)
+        return expired
+
+    def next_deadline(self) -> float | None:
+        """The earliest deadline among pending calls, or None."""
+        deadlines = [c.deadline for c in self.pending()]
+        return min(deadlines) if deadlines else None
+
+    def abandon(self) -> list[OutgoingCall]:
+        """The connection is gone: forget and return every pending call."""
+        abandoned = self.pending()
+        self._in_flight = None
+        self._queue.clear()
+        return abandoned
+
+    def _release(self, now: float) -> None:
+        while self._in_flight is None and self._queue:
+            candidate = self._queue.popleft()
+            if candidate.deadline > now:
+                self._in_flight = candidate
+                self._outbox.append(candidate.frame)
+            else:
+                self._queue.appendleft(candidate)  # expire() reports it
+                return
+
+    # -- frames from the peer --------------------------------------------------------
+    def receive(self, data: bytes | str, now: float) -> Event:
+        """Digest one text message from the peer."""
+        try:
+            frame = frames.parse(data)
+        except frames.FrameError as error:
+            if error.unique_id is None:
+                return Unanswerable(error.description)
+            self.reply_error(error.unique_id, error.kind, error.description)
+            return FrameRejected(error.unique_id, error.kind, error.description)
+        if isinstance(frame, frames.Call):
+            return CallReceived(frame.unique_id, frame.action, frame.payload)
+        call = self._in_flight
+        if call is None or call.unique_id != frame.unique_id:
+            return LateReply(frame.unique_id)
+        self._in_flight = None
+        self._release(now)
+        if isinstance(frame, frames.CallResult):
+            return ResultReceived(call, frame.payload)
+        return ErrorReceived(call, frame.error_code, frame.description, frame.details)
+
+    # -- our answers ------------------------------------------------------------------
+    def reply(self, unique_id: str, payload: bytes) -> None:
+        """Answer a received CALL with a CALLRESULT (``payload`` is the JSON object)."""
+        self._outbox.append(frames.encode_call_result(unique_id, payload))
+
+    def reply_error(
+        self,
+        unique_id: str,
+        kind: ErrorKind,
+        description: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Answer a received CALL with a CALLERROR spelled for this session's version."""
+        code = error_code(kind, self.version)
+        self._outbox.append(frames.encode_call_error(unique_id, code, description, details))
+
+    def data_to_send(self) -> list[bytes]:
+        """Frames to write to the socket, in order; each call drains the buffer."""
+        out, self._outbox = self._outbox, []
+        return out
