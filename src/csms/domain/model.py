@@ -83,6 +83,8 @@ class Station:
     imsi: str | None = None
     meter_type: str | None = None
     meter_serial_number: str | None = None
+    firmware_status: str | None = None
+    diagnostics_status: str | None = None
     last_boot_at: datetime | None = None
     last_seen_at: datetime | None = None
     created_at: datetime | None = None

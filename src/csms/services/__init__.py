@@ -1,0 +1,53 @@
+"""The rules of csms, by functional block, version-neutral (1.6 and 2.0.1 handlers share them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csms.services.authorization import AuthorizationService, TagInfo
+from csms.services.clock import Clock, SystemClock, as_utc
+from csms.services.data_transfer import DataTransferAnswer, DataTransferService
+from csms.services.directory import Admission, StationDirectory
+from csms.services.message_log import MessageLog
+from csms.services.stations import BootDecision, StationService
+from csms.services.statuses import StatusService
+from csms.services.transactions import Reading, Started, Stopped, TransactionService
+from csms.services.write_behind import WriteBehind
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every service, as wired by the composition root (``csms.app``)."""
+
+    clock: Clock
+    directory: StationDirectory
+    write_behind: WriteBehind
+    stations: StationService
+    authorization: AuthorizationService
+    transactions: TransactionService
+    statuses: StatusService
+    data_transfer: DataTransferService
+    message_log: MessageLog
+
+
+__all__ = [
+    "Admission",
+    "AuthorizationService",
+    "BootDecision",
+    "Clock",
+    "DataTransferAnswer",
+    "DataTransferService",
+    "MessageLog",
+    "Reading",
+    "Services",
+    "Started",
+    "StationDirectory",
+    "StationService",
+    "StatusService",
+    "Stopped",
+    "SystemClock",
+    "TagInfo",
+    "TransactionService",
+    "WriteBehind",
+    "as_utc",
+]

@@ -1,0 +1,135 @@
+"""Group commit for the hot path: meter values, statuses, heartbeats, the message log.
+
+Handlers hand rows to :class:`WriteBehind` instead of writing them one by one. A
+single flusher task writes everything queued in one transaction per store:
+
+* ``await store_samples(...)`` / ``await store_statuses(...)`` return only once the rows
+  are committed, so the station is answered only after its data is durable
+  (ARCHITECTURE.md: "nothing acknowledged is lost"). They wake the flusher at once;
+  the batching comes from every connection that queues rows while a flush runs.
+* ``log_message`` and ``touch`` are not awaited: message log rows and last-seen times
+  are flushed every ``interval`` seconds and at shutdown.
+
+A failed write fails the awaiting handlers (the station gets an InternalError and
+retries); unawaited rows of a failed batch are kept for the next flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import structlog
+
+from csms.domain import MeterSample, OcppMessage, StatusEvent
+from csms.storage import Stores
+
+_log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
+
+
+class WriteBehind:
+    """Batches writes; owned and run by the application (see :meth:`run`)."""
+
+    def __init__(self, stores: Stores, interval: float = 0.05, max_log_backlog: int = 100_000):
+        self._stores = stores
+        self._interval = interval
+        self._max_log_backlog = max_log_backlog
+        self._samples: list[MeterSample] = []
+        self._statuses: list[StatusEvent] = []
+        self._messages: list[OcppMessage] = []
+        self._last_seen: dict[str, datetime] = {}
+        self._waiters: list[asyncio.Future[None]] = []
+        self._urgent = asyncio.Event()
+        self._flushing = asyncio.Lock()
+        self._closed = False
+
+    async def store_samples(self, samples: Sequence[MeterSample]) -> None:
+        """Queue samples and wait until they are committed."""
+        await self._durably(self._samples, samples)
+
+    async def store_statuses(self, events: Sequence[StatusEvent]) -> None:
+        """Queue status events and wait until they are committed."""
+        await self._durably(self._statuses, events)
+
+    def log_message(self, message: OcppMessage) -> None:
+        """Queue a message log row (written within ``interval``)."""
+        if len(self._messages) < self._max_log_backlog:
+            self._messages.append(message)
+
+    def touch(self, station_id: str, at: datetime) -> None:
+        """Record that a station was seen (written within ``interval``)."""
+        self._last_seen[station_id] = at
+
+    def last_seen(self, station_id: str) -> datetime | None:
+        """A last-seen time not yet written, if any."""
+        return self._last_seen.get(station_id)
+
+    async def _durably(self, target: list[_T], rows: Sequence[_T]) -> None:
+        if not rows:
+            return
+        if self._closed:
+            raise RuntimeError("write-behind is closed")
+        target.extend(rows)
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._urgent.set()
+        await waiter
+
+    async def run(self) -> None:
+        """Flush until cancelled; the owner calls :meth:`close` afterwards."""
+        while True:
+            try:
+                await asyncio.wait_for(self._urgent.wait(), self._interval)
+            except TimeoutError:
+                pass
+            self._urgent.clear()
+            await self.flush()
+
+    async def close(self) -> None:
+        """Refuse new durable writes and flush everything left."""
+        self._closed = True
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything queued now (one flush at a time)."""
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        samples, self._samples = self._samples, []
+        statuses, self._statuses = self._statuses, []
+        waiters, self._waiters = self._waiters, []
+        try:
+            await _write(self._stores.meter_values.add_many, samples)
+            await _write(self._stores.statuses.add_many, statuses)
+        except Exception as error:
+            _log.error("write_behind.durable_write_failed", error=repr(error))
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+        else:
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+        await self._flush_background()
+
+    async def _flush_background(self) -> None:
+        messages, self._messages = self._messages, []
+        last_seen, self._last_seen = self._last_seen, {}
+        try:
+            await _write(self._stores.messages.add_many, messages)
+            if last_seen:
+                await self._stores.stations.touch_many(last_seen)
+        except Exception as error:
+            _log.error("write_behind.background_write_failed", error=repr(error))
+            self._messages[:0] = messages
+            for station_id, at in last_seen.items():
+                self._last_seen.setdefault(station_id, at)
+
+
+async def _write(add_many: Callable[[Sequence[_T]], Awaitable[None]], rows: list[_T]) -> None:
+    if rows:
+        await add_many(rows)
