@@ -1,0 +1,199 @@
+"""One station's WebSocket: pumps frames through its :class:`~csms.ocpp.RpcSession`.
+
+Frames are digested in the transport callback (parsing is synchronous and cheap), so a
+station's answers to our calls are matched at once. CALLs from the station are handled
+one at a time, in order, by the connection's own task (OCPP-J 1.6 §4.1.1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import structlog
+from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport
+
+from csms.domain import Direction
+from csms.handlers.routing import StationContext
+from csms.ocpp import (
+    CallReceived,
+    ErrorKind,
+    ErrorReceived,
+    FrameRejected,
+    LateReply,
+    OcppError,
+    OcppVersion,
+    ResultReceived,
+    RpcSession,
+    Unanswerable,
+)
+from csms.gateway.errors import CommandTimeout, StationCallError, StationOffline
+
+if TYPE_CHECKING:
+    from csms.gateway.server import Gateway
+
+_STOP = object()
+
+
+class StationConnection(WSListener):
+    """The listener picows calls for one station's socket."""
+
+    def __init__(self, gateway: Gateway, station_id: str, version: OcppVersion) -> None:
+        self.gateway = gateway
+        self.station_id = station_id
+        self.version = version
+        self.session = RpcSession(version)
+        self.log = structlog.get_logger("csms.gateway").bind(station_id=station_id)
+        self.transport: WSTransport | None = None
+        self.connected_at = gateway.services.clock.now()
+        self._inbox: asyncio.Queue[CallReceived | object] = asyncio.Queue()
+        self._fragments: list[bytes] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop = asyncio.get_running_loop()
+        self._closed = False
+
+    # -- picows callbacks -------------------------------------------------------------
+    def on_ws_connected(self, transport: WSTransport) -> None:
+        self.transport = transport
+        self.gateway.attach(self)
+        self.log.info("station.connected", ocpp=self.version.value)
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        kind = frame.msg_type
+        if kind is WSMsgType.TEXT or kind is WSMsgType.CONTINUATION:
+            self._fragments.append(frame.get_payload_as_bytes())
+            if frame.fin:
+                data = b"".join(self._fragments)
+                self._fragments = []
+                self._digest(data)
+        elif kind is WSMsgType.CLOSE:
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+        elif kind is WSMsgType.BINARY:
+            self.log.warning("frame.binary_ignored", size=frame.payload_size)
+
+    def on_ws_disconnected(self, transport: WSTransport) -> None:
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+        for call in self.session.abandon():
+            _fail(call.token, StationOffline(f"{self.station_id} disconnected"))
+        self._inbox.put_nowait(_STOP)
+        self.gateway.detach(self)
+        self.log.info("station.disconnected")
+
+    # -- frames in ----------------------------------------------------------------------
+    def _digest(self, data: bytes) -> None:
+        services = self.gateway.services
+        event = self.session.receive(data, self._loop.time())
+        action = event.action if isinstance(event, CallReceived) else None
+        if isinstance(event, ResultReceived | ErrorReceived):
+            action = event.call.action
+        unique_id = getattr(event, "unique_id", None) or getattr(
+            getattr(event, "call", None), "unique_id", None
+        )
+        services.message_log.record(self.station_id, Direction.INBOUND, data, action, unique_id)
+        services.stations.seen(self.station_id)
+        if isinstance(event, CallReceived):
+            self._inbox.put_nowait(event)
+        elif isinstance(event, ResultReceived):
+            _resolve(event.call.token, event.payload)
+        elif isinstance(event, ErrorReceived):
+            _fail(event.call.token, StationCallError(event.error_code, event.description, event.details))
+        elif isinstance(event, LateReply):
+            self.log.warning("reply.late_dropped", message_id=event.unique_id)
+        elif isinstance(event, FrameRejected):
+            self.log.warning("frame.rejected", kind=event.kind.value, detail=event.description)
+        elif isinstance(event, Unanswerable):
+            self.log.warning("frame.unanswerable", detail=event.description, frame=data[:200])
+        self._flush()
+        self._arm_timer()
+
+    # -- the connection's task: CALLs from the station, in order -----------------------
+    async def serve(self) -> None:
+        """Handle the station's CALLs until the socket closes."""
+        ctx = self._context()
+        while True:
+            item = await self._inbox.get()
+            if item is _STOP:
+                return
+            assert isinstance(item, CallReceived)
+            await self._handle(ctx, item)
+
+    def _context(self) -> StationContext:
+        entry = self.gateway.services.directory.entry(self.station_id)
+        lenient = self.gateway.settings.lenient_default or (entry is not None and entry.lenient)
+        return StationContext(self.station_id, self.version, self.gateway.services, lenient)
+
+    async def _handle(self, ctx: StationContext, call: CallReceived) -> None:
+        routes = self.gateway.routes[self.version]
+        try:
+            if call.action != "BootNotification" and self.gateway.is_rejected(self.station_id):
+                raise OcppError(ErrorKind.SECURITY, "station is not accepted; send BootNotification")
+            result = await routes.dispatch(ctx, call.action, call.payload)
+        except OcppError as error:
+            self.log.info("call.error_answered", action=call.action, kind=error.kind.value)
+            self.session.reply_error(call.unique_id, error.kind, error.description, error.details)
+            self._flush(call.action)
+            return
+        if result.dropped:
+            self.log.warning("lenient.fields_dropped", action=call.action, fields=result.dropped)
+        self.session.reply(call.unique_id, result.payload)
+        self._flush(call.action)
+
+    # -- our calls ------------------------------------------------------------------------
+    async def call(self, action: str, payload: bytes, timeout: float) -> msgspec.Raw:
+        """Send a CALL and wait for its CALLRESULT payload (raises CommandError)."""
+        if self._closed:
+            raise StationOffline(f"{self.station_id} is not connected")
+        future: asyncio.Future[msgspec.Raw] = self._loop.create_future()
+        outgoing = self.session.call(action, payload, timeout, self._loop.time())
+        outgoing.token = future
+        self._flush(action)
+        self._arm_timer()
+        return await future
+
+    def _expire(self) -> None:
+        self._timer = None
+        for timed_out in self.session.expire(self._loop.time()):
+            call = timed_out.call
+            _fail(call.token, CommandTimeout(f"{self.station_id} did not answer {call.action}"))
+        self._flush()
+        self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.session.next_deadline()
+        if self._timer is not None:
+            if deadline is not None and self._timer.when() == deadline:
+                return
+            self._timer.cancel()
+            self._timer = None
+        if deadline is not None and not self._closed:
+            self._timer = self._loop.call_at(deadline, self._expire)
+
+    # -- frames out -------------------------------------------------------------------
+    def _flush(self, action: str | None = None) -> None:
+        frames = self.session.data_to_send()
+        if not frames or self.transport is None or self._closed:
+            return
+        log = self.gateway.services.message_log
+        for frame in frames:
+            self.transport.send(WSMsgType.TEXT, frame)
+            log.record(self.station_id, Direction.OUTBOUND, frame, action)
+
+    def close(self, code: WSCloseCode, reason: str) -> None:
+        """Close the socket with a close frame (used on replacement and shutdown)."""
+        if self.transport is not None and not self._closed:
+            self.transport.send_close(code, reason.encode())
+            self.transport.disconnect()
+
+
+def _resolve(token: Any, payload: msgspec.Raw) -> None:
+    if isinstance(token, asyncio.Future) and not token.done():
+        token.set_result(payload)
+
+
+def _fail(token: Any, error: Exception) -> None:
+    if isinstance(token, asyncio.Future) and not token.done():
+        token.set_exception(error)
