@@ -1,0 +1,189 @@
+"""The ``csms`` command line: serve, db, stations, tags, simulate.
+
+Every ``serve`` flag can also be set as ``CSMS_<NAME>`` in the environment or in a TOML
+file (``CSMS_CONFIG``, default ``./csms.toml``); flags win.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+import uvloop
+from pydantic import ValidationError
+
+from csms.app import build_app, wire_services
+from csms.domain import AuthorizationStatus, IdTag
+from csms.logging import configure_logging
+from csms.services import SystemClock, as_utc
+from csms.settings import Settings
+from csms.storage import StationExists, Stores
+from csms.storage.sql import create_engine, sql_stores, upgrade
+
+_T = TypeVar("_T")
+
+database_option = click.option(
+    "--database-url", envvar="CSMS_DATABASE_URL", default=None,
+    help="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
+)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:
+        raise click.UsageError(f"invalid settings:\n{error}") from None
+
+
+@click.group()
+def main() -> None:
+    """csms: an OCPP Charging Station Management System."""
+
+
+@main.command()
+@click.option("--host", default=None, help="interface to listen on [0.0.0.0]")
+@click.option("--ocpp-port", type=int, default=None, help="OCPP WebSocket port [9000]")
+@click.option("--http-port", type=int, default=None, help="HTTP API port [8000]")
+@database_option
+@click.option("--auto-register/--no-auto-register", default=None, help="admit unknown stations")
+@click.option("--heartbeat-interval", type=int, default=None, help="seconds [300]")
+def serve(**flags: Any) -> None:
+    """Run the OCPP gateway and the HTTP API (migrates the database first)."""
+    settings = _settings(**flags)
+    configure_logging(settings.log_format, settings.log_level)
+    uvloop.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    app = await build_app(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, app.request_stop)
+    await app.run()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database_url: str | None) -> None:
+    """Apply the Alembic migrations up to the newest."""
+    settings = _settings(database_url=database_url)
+    asyncio.run(upgrade(settings.database_url))
+    click.echo(f"database at head: {settings.database_url}")
+
+
+@main.group()
+def stations() -> None:
+    """Registered charging stations."""
+
+
+@stations.command("add")
+@click.argument("station_id")
+@click.option("--password", default=None, help="HTTP Basic password (security profile 1)")
+@click.option("--lenient/--strict", default=False, help="tolerate non-compliant messages")
+@database_option
+def stations_add(station_id: str, password: str | None, lenient: bool, database_url: str | None) -> None:
+    """Register a station so that it may connect."""
+
+    async def add(stores: Stores, settings: Settings) -> None:
+        services = wire_services(settings, stores, SystemClock())
+        try:
+            await services.stations.add(station_id, password, lenient=lenient)
+        except StationExists:
+            raise click.ClickException(f"station {station_id} already exists") from None
+
+    _with_stores(database_url, add)
+    click.echo(f"added station {station_id}" + (" (password set)" if password else ""))
+
+
+@stations.command("list")
+@database_option
+def stations_list(database_url: str | None) -> None:
+    """List registered stations."""
+
+    async def fetch(stores: Stores, _settings: Settings) -> None:
+        for s in await stores.stations.all():
+            seen = s.last_seen_at.isoformat() if s.last_seen_at else "never"
+            click.echo(
+                f"{s.id}\t{s.registration_status}\t{s.vendor or '-'}\t{s.model or '-'}\t"
+                f"fw={s.firmware_version or '-'}\tlast_seen={seen}"
+            )
+
+    _with_stores(database_url, fetch)
+
+
+@main.group()
+def tags() -> None:
+    """Id tags (RFID cards, app tokens)."""
+
+
+@tags.command("add")
+@click.argument("tag")
+@click.option(
+    "--status", type=click.Choice([s.value for s in AuthorizationStatus]), default="Accepted"
+)
+@click.option("--expiry", default=None, help="ISO 8601 expiry date (UTC if no offset)")
+@click.option("--parent", default=None, help="parent (group) id tag")
+@database_option
+def tags_add(
+    tag: str, status: str, expiry: str | None, parent: str | None, database_url: str | None
+) -> None:
+    """Add or update an id tag."""
+    if len(tag) > 20:
+        raise click.BadParameter("an OCPP 1.6 idTag has at most 20 characters", param_hint="TAG")
+    try:
+        expiry_date = as_utc(datetime.fromisoformat(expiry)) if expiry else None
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 date: {expiry}", param_hint="--expiry") from None
+    record = IdTag(tag, AuthorizationStatus(status), expiry_date, parent)
+
+    async def put(stores: Stores, _settings: Settings) -> None:
+        await stores.id_tags.upsert(record)
+
+    _with_stores(database_url, put)
+    click.echo(f"tag {tag}: {status}")
+
+
+@tags.command("list")
+@database_option
+def tags_list(database_url: str | None) -> None:
+    """List id tags."""
+
+    async def fetch(stores: Stores, _settings: Settings) -> None:
+        for t in await stores.id_tags.all():
+            expiry = t.expiry_date.isoformat() if t.expiry_date else "-"
+            click.echo(f"{t.id_tag}\t{t.status}\texpiry={expiry}\tparent={t.parent_id_tag or '-'}")
+
+    _with_stores(database_url, fetch)
+
+
+def _with_stores(
+    database_url: str | None, work: Callable[[Stores, Settings], Awaitable[None]]
+) -> None:
+    settings = _settings(database_url=database_url)
+
+    async def run() -> None:
+        await upgrade(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            await work(sql_stores(engine), settings)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+try:
+    from csms.simulator import simulate_command
+
+    main.add_command(simulate_command, "simulate")
+except ImportError:  # pragma: no cover - the simulator is part of the package
+    pass
