@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL schema; run them with ``csms.storage.sql.upgrade``."""

@@ -1,0 +1,334 @@
+"""SQL stores for stations, id tags and the append-only logs (samples, statuses, frames).
+
+Each method runs in its own database transaction (``engine.begin()``). Batches go to the
+database as one executemany of a Core ``insert()``, never row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from csms.domain import (
+    AuthorizationStatus,
+    ConnectorStatus,
+    Direction,
+    IdTag,
+    MeterSample,
+    OcppMessage,
+    RegistrationStatus,
+    Station,
+    StatusEvent,
+)
+from csms.storage.interfaces import BootInfo, StationExists, StationNotFound
+from csms.storage.sql._common import Clock, upsert_insert, utc_now
+from csms.storage.sql.tables import (
+    UtcDateTime,
+    id_tags,
+    message_log,
+    meter_values,
+    stations,
+    status_current,
+    status_events,
+)
+
+# Station fields maintained by record_boot/touch_many or set once by add; update() leaves them.
+_NOT_EDITABLE = frozenset({"id", "created_at", "last_boot_at", "last_seen_at"})
+_EDITABLE = [c.name for c in stations.c if c.name not in _NOT_EDITABLE]
+
+
+def _plain(value: object) -> object:
+    """Enum members as their value, so every driver sees a plain str."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def _station_row(station: Station) -> dict[str, Any]:
+    return {c.name: _plain(getattr(station, c.name)) for c in stations.c}
+
+
+def _station(row: Row[Any]) -> Station:
+    values = dict(row._mapping)
+    values["registration_status"] = RegistrationStatus(values["registration_status"])
+    return Station(**values)
+
+
+class SqlStationStore:
+    def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    async def add(self, station: Station) -> Station:
+        if station.created_at is None:
+            station = replace(station, created_at=self._clock())
+        stmt = (
+            upsert_insert(self._engine, stations)
+            .values(_station_row(station))
+            .on_conflict_do_nothing(index_elements=[stations.c.id])
+            .returning(*stations.c)
+        )
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            raise StationExists(station.id)
+        return _station(row)
+
+    async def get(self, station_id: str) -> Station | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(stations).where(stations.c.id == station_id))).first()
+        return None if row is None else _station(row)
+
+    async def all(self) -> list[Station]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(stations).order_by(stations.c.id))
+        return [_station(row) for row in rows]
+
+    async def update(self, station: Station) -> Station:
+        values = {name: _plain(getattr(station, name)) for name in _EDITABLE}
+        return await self._update(station.id, values)
+
+    async def delete(self, station_id: str) -> bool:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(stations).where(stations.c.id == station_id))
+        return result.rowcount > 0
+
+    async def record_boot(self, station_id: str, info: BootInfo, at: datetime) -> Station:
+        values: dict[str, Any] = {
+            "ocpp_version": info.ocpp_version,
+            "vendor": info.vendor,
+            "model": info.model,
+            "serial_number": info.serial_number,
+            "charge_box_serial_number": info.charge_box_serial_number,
+            "firmware_version": info.firmware_version,
+            "iccid": info.iccid,
+            "imsi": info.imsi,
+            "meter_type": info.meter_type,
+            "meter_serial_number": info.meter_serial_number,
+            "last_boot_at": at,
+            "last_seen_at": at,
+        }
+        return await self._update(station_id, values)
+
+    async def touch_many(self, last_seen: Mapping[str, datetime]) -> None:
+        if not last_seen:
+            return
+        stmt = (
+            update(stations)
+            .where(stations.c.id == bindparam("b_id"))
+            .values(last_seen_at=bindparam("b_seen", type_=UtcDateTime()))
+        )
+        params = [{"b_id": sid, "b_seen": at} for sid, at in last_seen.items()]
+        async with self._engine.begin() as conn:
+            await conn.execute(stmt, params)
+
+    async def _update(self, station_id: str, values: dict[str, Any]) -> Station:
+        stmt = (
+            update(stations)
+            .where(stations.c.id == station_id)
+            .values(values)
+            .returning(*stations.c)
+        )
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            raise StationNotFound(station_id)
+        return _station(row)
+
+
+def _id_tag(row: Row[Any]) -> IdTag:
+    return IdTag(
+        id_tag=row.id_tag,
+        status=AuthorizationStatus(row.status),
+        expiry_date=row.expiry_date,
+        parent_id_tag=row.parent_id_tag,
+    )
+
+
+class SqlIdTagStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def upsert(self, tag: IdTag) -> IdTag:
+        insert = upsert_insert(self._engine, id_tags)
+        stmt = (
+            insert.values(
+                id_tag=tag.id_tag,
+                status=tag.status.value,
+                expiry_date=tag.expiry_date,
+                parent_id_tag=tag.parent_id_tag,
+            )
+            .on_conflict_do_update(
+                index_elements=[id_tags.c.id_tag],
+                set_={
+                    "status": insert.excluded.status,
+                    "expiry_date": insert.excluded.expiry_date,
+                    "parent_id_tag": insert.excluded.parent_id_tag,
+                },
+            )
+            .returning(*id_tags.c)
+        )
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(stmt)).one()
+        return _id_tag(row)
+
+    async def get(self, id_tag: str) -> IdTag | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(id_tags).where(id_tags.c.id_tag == id_tag))).first()
+        return None if row is None else _id_tag(row)
+
+    async def all(self) -> list[IdTag]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(id_tags).order_by(id_tags.c.id_tag))
+        return [_id_tag(row) for row in rows]
+
+    async def delete(self, id_tag: str) -> bool:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(id_tags).where(id_tags.c.id_tag == id_tag))
+        return result.rowcount > 0
+
+
+_SAMPLE_FIELDS = [c.name for c in meter_values.c if c.name != "id"]
+
+
+def _sample(row: Row[Any]) -> MeterSample:
+    return MeterSample(**{name: row._mapping[name] for name in _SAMPLE_FIELDS})
+
+
+class SqlMeterValueStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add_many(self, samples: Sequence[MeterSample]) -> None:
+        if not samples:
+            return
+        rows = [{name: getattr(s, name) for name in _SAMPLE_FIELDS} for s in samples]
+        async with self._engine.begin() as conn:
+            await conn.execute(meter_values.insert(), rows)
+
+    async def for_transaction(self, transaction_id: int) -> list[MeterSample]:
+        stmt = (
+            select(meter_values)
+            .where(meter_values.c.transaction_id == transaction_id)
+            .order_by(meter_values.c.timestamp, meter_values.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return [_sample(row) for row in await conn.execute(stmt)]
+
+    async def for_station(self, station_id: str, limit: int = 1000) -> list[MeterSample]:
+        stmt = (
+            select(meter_values)
+            .where(meter_values.c.station_id == station_id)
+            .order_by(meter_values.c.timestamp.desc(), meter_values.c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [_sample(row) for row in await conn.execute(stmt)]
+
+
+_STATUS_FIELDS = [c.name for c in status_current.c]
+
+
+def _status_row(event: StatusEvent) -> dict[str, Any]:
+    return {name: _plain(getattr(event, name)) for name in _STATUS_FIELDS}
+
+
+def _status(row: Row[Any]) -> StatusEvent:
+    values = {name: row._mapping[name] for name in _STATUS_FIELDS}
+    values["status"] = ConnectorStatus(values["status"])
+    return StatusEvent(**values)
+
+
+class SqlStatusStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add_many(self, events: Sequence[StatusEvent]) -> None:
+        if not events:
+            return
+        rows = [_status_row(event) for event in events]
+        # The last event of the batch per connector wins; one row per key, because
+        # PostgreSQL refuses to upsert the same row twice in one statement.
+        latest = {(r["station_id"], r["evse_id"], r["connector_id"]): r for r in rows}
+        insert = upsert_insert(self._engine, status_current)
+        key = ["station_id", "evse_id", "connector_id"]
+        upsert = insert.on_conflict_do_update(
+            index_elements=key,
+            set_={name: insert.excluded[name] for name in _STATUS_FIELDS if name not in key},
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(status_events.insert(), rows)
+            await conn.execute(upsert, list(latest.values()))
+
+    async def current(self, station_id: str) -> list[StatusEvent]:
+        stmt = (
+            select(status_current)
+            .where(status_current.c.station_id == station_id)
+            .order_by(status_current.c.evse_id, status_current.c.connector_id)
+        )
+        async with self._engine.connect() as conn:
+            return [_status(row) for row in await conn.execute(stmt)]
+
+    async def history(self, station_id: str, limit: int = 100) -> list[StatusEvent]:
+        stmt = (
+            select(status_events)
+            .where(status_events.c.station_id == station_id)
+            .order_by(status_events.c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [_status(row) for row in await conn.execute(stmt)]
+
+
+def _message(row: Row[Any]) -> OcppMessage:
+    return OcppMessage(
+        id=row.id,
+        station_id=row.station_id,
+        direction=Direction(row.direction),
+        at=row.at,
+        frame=row.frame,
+        action=row.action,
+        message_id=row.message_id,
+    )
+
+
+class SqlMessageLogStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add_many(self, messages: Sequence[OcppMessage]) -> None:
+        if not messages:
+            return
+        rows = [
+            {
+                "station_id": m.station_id,
+                "direction": m.direction.value,
+                "at": m.at,
+                "frame": m.frame,
+                "action": m.action,
+                "message_id": m.message_id,
+            }
+            for m in messages
+        ]
+        async with self._engine.begin() as conn:
+            await conn.execute(message_log.insert(), rows)
+
+    async def recent(
+        self, station_id: str, limit: int = 100, action: str | None = None
+    ) -> list[OcppMessage]:
+        stmt = select(message_log).where(message_log.c.station_id == station_id)
+        if action is not None:
+            stmt = stmt.where(message_log.c.action == action)
+        stmt = stmt.order_by(message_log.c.id.desc()).limit(limit)
+        async with self._engine.connect() as conn:
+            return [_message(row) for row in await conn.execute(stmt)]
+
+    async def prune(self, older_than: datetime) -> int:
+        stmt = delete(message_log).where(message_log.c.at < older_than)
+        async with self._engine.begin() as conn:
+            result = await conn.execute(stmt)
+        return result.rowcount
