@@ -103,7 +103,12 @@ class RawStationClient:
     @classmethod
     @asynccontextmanager
     async def connect(
-        cls, url: str, *, subprotocol: str | None = "ocpp1.6", password: str | None = None
+        cls,
+        url: str,
+        *,
+        subprotocol: str | None = "ocpp1.6",
+        password: str | None = None,
+        auto_pong: bool = True,
     ) -> AsyncIterator[RawStationClient]:
         inbox: asyncio.Queue[str | None] = asyncio.Queue()
         closes: list[int] = []
@@ -115,7 +120,10 @@ class RawStationClient:
             token = base64.b64encode(f"{station}:{password}".encode()).decode()
             headers["Authorization"] = f"Basic {token}"
         transport, _ = await ws_connect(
-            lambda: _Listener(inbox, closes), url, extra_headers=headers or None
+            lambda: _Listener(inbox, closes),
+            url,
+            extra_headers=headers or None,
+            enable_auto_pong=auto_pong,
         )
         client = cls(transport, inbox, closes)
         try:

@@ -133,3 +133,14 @@ async def test_every_frame_is_in_the_message_log(app: App) -> None:
     messages = await app.services.message_log.recent("CP1")
     assert [(m.direction.value, m.action) for m in reversed(messages)] == [
         ("in", "Heartbeat"), ("out", "Heartbeat")]
+
+
+async def test_a_peer_that_stops_answering_pings_is_disconnected(database_url: str) -> None:
+    settings = loopback_settings(database_url, ping_interval=0.2, ping_timeout=0.2)
+    async with running_app(settings) as app:
+        await app.services.stations.add("CP1")
+        async with RawStationClient.connect(ocpp_url(app), auto_pong=False) as cp:
+            await cp.call("Heartbeat", {})
+            assert app.gateway.connected() == ["CP1"]
+            assert await cp.receive(timeout=3) is None  # csms gave up on the silent peer
+        assert app.gateway.connected() == []
