@@ -109,7 +109,7 @@ class App:
                 )
             )
             http_task = group.create_task(http.serve())
-            while not http.started and not http_task.done():
+            while not http.started and not http_task.done():  # noqa: ASYNC110 - uvicorn has no event
                 await asyncio.sleep(0.01)
             self.http_port = _bound_port(http, settings.http_port)
             self._ready.set()

@@ -21,6 +21,7 @@ from csms.domain import AuthorizationStatus, IdTag
 from csms.logging import configure_logging
 from csms.services import SystemClock, as_utc
 from csms.settings import Settings
+from csms.simulator import simulate_command
 from csms.storage import StationExists, Stores
 from csms.storage.sql import create_engine, sql_stores, upgrade
 
@@ -181,9 +182,4 @@ def _with_stores(
     asyncio.run(run())
 
 
-try:
-    from csms.simulator import simulate_command
-
-    main.add_command(simulate_command, "simulate")
-except ImportError:  # pragma: no cover - the simulator is part of the package
-    pass
+main.add_command(simulate_command, "simulate")

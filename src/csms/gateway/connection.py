@@ -15,6 +15,7 @@ import structlog
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport
 
 from csms.domain import Direction
+from csms.gateway.errors import CommandTimeout, StationCallError, StationOffline
 from csms.handlers.routing import StationContext
 from csms.ocpp import (
     CallReceived,
@@ -28,7 +29,6 @@ from csms.ocpp import (
     RpcSession,
     Unanswerable,
 )
-from csms.gateway.errors import CommandTimeout, StationCallError, StationOffline
 
 if TYPE_CHECKING:
     from csms.gateway.server import Gateway

@@ -9,6 +9,7 @@ csms runs are admitted after the next refresh; a miss also schedules one).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import hashlib
 from dataclasses import dataclass
@@ -83,10 +84,8 @@ class StationDirectory:
     async def run(self, interval: float) -> None:
         """Refresh every ``interval`` seconds, or soon after a miss."""
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._refresh_wanted.wait(), interval)
-            except TimeoutError:
-                pass
             self._refresh_wanted.clear()
             try:
                 await self.refresh()

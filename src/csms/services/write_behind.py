@@ -17,6 +17,7 @@ retries); unawaited rows of a failed batch are kept for the next flush.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -81,10 +82,8 @@ class WriteBehind:
     async def run(self) -> None:
         """Flush until cancelled; the owner calls :meth:`close` afterwards."""
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._urgent.wait(), self._interval)
-            except TimeoutError:
-                pass
             self._urgent.clear()
             await self.flush()
 
