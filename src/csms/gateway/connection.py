@@ -135,12 +135,12 @@ class StationConnection(WSListener):
         except OcppError as error:
             self.log.info("call.error_answered", action=call.action, kind=error.kind.value)
             self.session.reply_error(call.unique_id, error.kind, error.description, error.details)
-            self._flush(call.action)
+            self._flush(call.action, call.unique_id)
             return
         if result.dropped:
             self.log.warning("lenient.fields_dropped", action=call.action, fields=result.dropped)
         self.session.reply(call.unique_id, result.payload)
-        self._flush(call.action)
+        self._flush(call.action, call.unique_id)
 
     # -- our calls ------------------------------------------------------------------------
     async def call(self, action: str, payload: bytes, timeout: float) -> msgspec.Raw:
@@ -150,7 +150,7 @@ class StationConnection(WSListener):
         future: asyncio.Future[msgspec.Raw] = self._loop.create_future()
         outgoing = self.session.call(action, payload, timeout, self._loop.time())
         outgoing.token = future
-        self._flush(action)
+        self._flush(action, outgoing.unique_id)
         self._arm_timer()
         return await future
 
@@ -173,14 +173,16 @@ class StationConnection(WSListener):
             self._timer = self._loop.call_at(deadline, self._expire)
 
     # -- frames out -------------------------------------------------------------------
-    def _flush(self, action: str | None = None) -> None:
+    def _flush(self, action: str | None = None, message_id: str | None = None) -> None:
+        """Send what the session has queued; ``action``/``message_id`` label the log rows
+        (best effort: a queued CALL released by an answer is logged unlabelled)."""
         frames = self.session.data_to_send()
         if not frames or self.transport is None or self._closed:
             return
         log = self.gateway.services.message_log
         for frame in frames:
             self.transport.send(WSMsgType.TEXT, frame)
-            log.record(self.station_id, Direction.OUTBOUND, frame, action)
+            log.record(self.station_id, Direction.OUTBOUND, frame, action, message_id)
 
     def close(self, code: WSCloseCode, reason: str) -> None:
         """Close the socket with a close frame (used on replacement and shutdown)."""
