@@ -165,8 +165,6 @@ class FakeCentralSystem:
                 return {"transactionId": next(self._ids), "idTagInfo": accepted}
             case "DataTransfer":
                 return {"status": "UnknownVendorId"}
-            case "UnknownAction":
-                return ("error", "NotImplemented")
             case _:
                 return {}
 

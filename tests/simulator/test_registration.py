@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from csms.simulator import BootRejected, ConnectFailed
+from csms.simulator import BootRejected, ConnectFailed, ConnectionLost
 from tests.simulator.conftest import StationFactory, registered
 from tests.simulator.fake_csms import FakeCentralSystem, Json, now_text
 
@@ -136,6 +136,6 @@ async def test_connection_lost_is_reported_to_whoever_waits(
 
     csms.drop("CP-1")
 
-    with pytest.raises(Exception, match="connection lost"):
+    with pytest.raises(ConnectionLost, match="connection lost"):
         await asyncio.wait_for(waiting, 2.0)
     assert not station.connected

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import datetime
 
 import click
 
@@ -32,7 +33,7 @@ async def _run_one(config: StationConfig, scenario: str, many: bool) -> Scenario
     prefix = f"[{config.station_id}] " if many else ""
 
     def echo(line: str) -> None:
-        click.echo(f"{prefix}{line}")
+        click.echo(f"{datetime.now():%H:%M:%S.%f}"[:12] + f" {prefix}{line}")
 
     station = SimulatedStation(config, on_event=echo)
     try:
@@ -49,13 +50,9 @@ async def _run_one(config: StationConfig, scenario: str, many: bool) -> Scenario
 
 async def _run_all(configs: list[StationConfig], scenario: str) -> bool:
     many = len(configs) > 1
-    tasks = [asyncio.create_task(_run_one(config, scenario, many)) for config in configs]
-    try:
-        results = await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-    return all(result is not None and result.ok for result in results)
+    async with asyncio.TaskGroup() as group:  # _run_one reports failures instead of raising
+        tasks = [group.create_task(_run_one(config, scenario, many)) for config in configs]
+    return all((result := task.result()) is not None and result.ok for task in tasks)
 
 
 @click.command("simulate")

@@ -7,25 +7,34 @@ with. Every such message goes through this queue, connected or not, so that a me
 made online can never overtake one still waiting from offline.
 
 A StartTransaction made offline has no transaction id yet: the transaction carries a
-provisional negative id, and the MeterValues/StopTransaction queued behind it get the
-central system's id (``resolved``) when they are finally sent.
+provisional negative id, replaced by the central system's when it answers, and the
+MeterValues/StopTransaction queued behind it are sent with the real one.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from csms.ocpp.messages import v16
+from csms.simulator.errors import ConnectionLost, SimulatorError
 from csms.simulator.state import Transaction
+
+if TYPE_CHECKING:
+    from csms.simulator.station import SimulatedStation
 
 TransactionMessage = (
     v16.StartTransactionRequest | v16.MeterValuesRequest | v16.StopTransactionRequest
 )
+_RESPONSES: dict[str, type[msgspec.Struct]] = {
+    "StartTransaction": v16.StartTransactionResponse,
+    "MeterValues": v16.MeterValuesResponse,
+    "StopTransaction": v16.StopTransactionResponse,
+}
 
 
 @dataclass(slots=True)
@@ -58,27 +67,71 @@ class Pending:
             waiter.set_result(response)
 
 
-@dataclass(slots=True)
 class OfflineQueue:
-    """FIFO of transaction messages not yet answered by the central system."""
+    """FIFO of transaction messages not yet answered, and the task that delivers them."""
 
-    _items: deque[Pending] = field(default_factory=deque)
+    def __init__(self, station: SimulatedStation) -> None:
+        self._station = station
+        self._items: deque[Pending] = deque()
+        self._delivery: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def __iter__(self) -> Iterator[Pending]:
-        return iter(self._items)
-
-    def append(self, item: Pending) -> None:
-        self._items.append(item)
-
-    def head(self) -> Pending | None:
-        return self._items[0] if self._items else None
-
-    def pop(self) -> Pending:
-        return self._items.popleft()
-
     def actions(self) -> list[str]:
         """The actions waiting, oldest first."""
         return [item.action for item in self._items]
+
+    async def submit(
+        self, request: TransactionMessage, tx: Transaction | None
+    ) -> msgspec.Struct | None:
+        """Queue ``request``; its response once delivered, or None while it stays queued."""
+        action = type(request).__name__.removesuffix("Request")
+        item = Pending(action, request, tx)
+        self._items.append(item)
+        station = self._station
+        if not (station.connected and station.registration.accepted):
+            station.emit(f"{action} queued while offline ({len(self._items)} waiting)")
+            return None
+        item.waiter = asyncio.get_running_loop().create_future()
+        waiter = item.waiter
+        self.flush()
+        return await waiter
+
+    def flush(self) -> None:
+        """Start delivering, unless that is under way."""
+        if self._delivery is None or self._delivery.done():
+            self._delivery = self._station.spawn(self._deliver(), "offline queue")
+
+    async def drain(self) -> None:
+        """Wait until everything is delivered, or delivery stopped because the link is gone."""
+        task = self._delivery
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            await asyncio.wait({task})
+
+    async def _deliver(self) -> None:
+        station = self._station
+        while self._items and station.connected:
+            item = self._items[0]
+            try:
+                response = await station.typed_call(
+                    item.action, item.resolved(), _RESPONSES[item.action]
+                )
+            except ConnectionLost:
+                item.settle(None)  # stays queued for the next connection
+                return
+            except SimulatorError as error:  # CALLERROR, timeout: retries are not simulated
+                self._items.popleft()
+                station.emit(f"{item.action} failed: {error}")
+                item.settle(error=error)
+                continue
+            self._items.popleft()
+            _assign_id(item, response)
+            station.delivered(item.request, item.transaction, response)
+            item.settle(response)
+
+
+def _assign_id(item: Pending, response: msgspec.Struct) -> None:
+    tx = item.transaction
+    if isinstance(response, v16.StartTransactionResponse) and tx is not None:
+        tx.transaction_id, tx.confirmed = response.transaction_id, True

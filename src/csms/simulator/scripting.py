@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import msgspec
 
 from csms.ocpp import ErrorKind, OcppVersion, error_code
+from csms.ocpp.messages import v16
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,30 @@ class ScriptedAnswer:
     def replaces_default(self) -> bool:
         """True unless this answer only delays the default behaviour."""
         return self.status is not None or self.error is not None or self.response is not None
+
+
+def scripted_answer(
+    action: str,
+    *,
+    status: str | None = None,
+    error: str | ErrorKind | None = None,
+    description: str = "",
+    response: msgspec.Struct | None = None,
+    delay: float = 0.0,
+    no_answer: bool = False,
+    always: bool = False,
+) -> ScriptedAnswer:
+    """A checked answer for ``action``: raises ValueError for one the station cannot send."""
+    if status is not None:
+        response_type = v16.RESPONSES.get(action)
+        if response_type is None:
+            raise ValueError(f"{action!r} is not a 1.6 action")
+        try:
+            msgspec.convert({"status": status}, response_type)
+        except msgspec.ValidationError as invalid:
+            raise ValueError(f"{action}: cannot answer with status {status!r}") from invalid
+    kind = None if error is None else error_kind(error)
+    return ScriptedAnswer(status, kind, description, response, delay, no_answer, always)
 
 
 def error_kind(code: str | ErrorKind) -> ErrorKind:

@@ -7,9 +7,9 @@ Every step is a coroutine a test can await on its own: :meth:`SimulatedStation.c
 :meth:`~SimulatedStation.heartbeat`, or any call with :meth:`~SimulatedStation.call`.
 Meanwhile the station does what a real one does by itself: heartbeats at the interval
 the central system gave (1.6 §4.6), samples the meter during transactions (§4.7),
-answers the central system's calls (§5, see :mod:`csms.simulator.responder`) and keeps
+answers the central system's calls (§5, see :mod:`csms.simulator.answers`) and keeps
 transaction messages in order across connection loss (§3.4, see
-:mod:`csms.simulator.offline`).
+:mod:`csms.simulator.offline` and :mod:`csms.simulator.transactions`).
 
 Every background task belongs to the station and ends with :meth:`close`.
 """
@@ -20,35 +20,29 @@ import asyncio
 import itertools
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import msgspec
 
 from csms.ocpp import CallReceived, ErrorKind, OcppError, OcppVersion, RpcSession, decode, encode
 from csms.ocpp.messages import v16
-from csms.simulator import samples, smart_charging
+from csms.simulator.answers import Responder
 from csms.simulator.config import StationConfig
 from csms.simulator.configuration import ConfigurationStore, standard_keys
-from csms.simulator.errors import ConnectionLost, SimulatorError, TransactionRejected
+from csms.simulator.errors import ConnectionLost, SimulatorError
 from csms.simulator.link import Endpoint, Link
 from csms.simulator.meter import EnergyMeter
-from csms.simulator.offline import OfflineQueue, Pending
+from csms.simulator.offline import OfflineQueue
 from csms.simulator.registration import Registration
-from csms.simulator.responder import Responder
-from csms.simulator.scripting import Script, ScriptedAnswer, error_kind
+from csms.simulator.scripting import Script, scripted_answer
 from csms.simulator.state import Connector, Transaction
+from csms.simulator.transactions import Transactions, after_transaction
 
 if TYPE_CHECKING:
     from csms.simulator.scenarios import ScenarioResult
 
 _R = TypeVar("_R", bound=msgspec.Struct)
 EventSink = Callable[[str], None]
-
-_TX_RESPONSES: dict[str, type[msgspec.Struct]] = {
-    "StartTransaction": v16.StartTransactionResponse,
-    "MeterValues": v16.MeterValuesResponse,
-    "StopTransaction": v16.StopTransactionResponse,
-}
 
 
 def utc_now() -> datetime:
@@ -78,25 +72,21 @@ class SimulatedStation:
             n: Connector(n, self._new_meter()) for n in range(config.connectors + 1)
         }
         self.registration = Registration(self)
-        self.finished: list[Transaction] = []
         self.local_list_version = 0
         self.local_list: dict[str, v16.IdTagInfo] = {}
         self.auth_cache: dict[str, v16.IdTagInfo] = {}
         self.diagnostics_status: v16.DiagnosticsStatus = "Idle"
         self.firmware_status: v16.FirmwareStatus = "Idle"
-        self._script = Script()
+        self.scripts = Script()
         self._responder = Responder(self)
-        self._queue = OfflineQueue()
+        self._queue = OfflineQueue(self)
+        self.transactions = Transactions(self, self._queue)
         self._link: Link | None = None
         self._call_ids = itertools.count(1)
-        self._provisional_ids = itertools.count(-1, -1)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._meter_tasks: dict[int, asyncio.Task[None]] = {}
-        self._flush_task: asyncio.Task[None] | None = None
-        self._changed = asyncio.Event()
         self._lost = asyncio.Event()
         self._fatal: SimulatorError | None = None
-        self._expect_close = False
+        self._closing = False
         self._stale_status: set[int] = set()
 
     def _new_meter(self) -> EnergyMeter:
@@ -147,12 +137,13 @@ class SimulatedStation:
         After a reconnection of an already accepted station, heartbeats resume, queued
         transaction messages are delivered in order and statuses changed offline are sent.
         """
+        if self._closing:
+            raise SimulatorError("the station is closed")
         if self.connected:
             return
         endpoint = Endpoint(self.config.url, self.station_id, OcppVersion.V16, self.config.password)
         session = RpcSession(OcppVersion.V16, new_id=lambda: str(next(self._call_ids)))
         self._link = await Link.open(endpoint, session, self._on_call, self._on_closed)
-        self._expect_close = False
         self._fatal = None
         self._lost.clear()
         self.emit(f"connected to {self.config.url}")
@@ -163,10 +154,9 @@ class SimulatedStation:
 
     async def disconnect(self) -> None:
         """Close the socket but keep every state: the station is offline until ``connect``."""
-        link, self._link = self._link, None
+        link, self._link = self._link, None  # detached first: this loss is expected
         self.registration.stop_heartbeat()
         if link is not None and link.is_open:
-            self._expect_close = True
             link.close()
             async with asyncio.timeout(5):
                 await link.wait_closed()
@@ -174,11 +164,12 @@ class SimulatedStation:
 
     async def close(self) -> None:
         """Stop every background task, then disconnect. The station cannot be reused."""
+        self._closing = True
         current = asyncio.current_task()
-        tasks = [task for task in self._tasks if task is not current]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        while tasks := [task for task in self._tasks if task is not current]:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         await self.disconnect()
 
     async def wait_lost(self) -> None:
@@ -214,9 +205,8 @@ class SimulatedStation:
             return
         self._link = None
         self.registration.stop_heartbeat()
-        if not self._expect_close:
-            self.emit("connection lost")
-            self.fail(ConnectionLost("connection lost"))
+        self.emit("connection lost")
+        self.fail(ConnectionLost("connection lost"))
 
     # -- calls ------------------------------------------------------------------------------
     @overload
@@ -234,6 +224,7 @@ class SimulatedStation:
         return await self.typed_call(action, request, response_type)
 
     async def typed_call(self, action: str, request: msgspec.Struct, response_type: type[_R]) -> _R:
+        """Send ``request`` and decode the answer as ``response_type`` (strictly, 1.6 schema)."""
         raw = await self.call_raw(action, encode(request))
         try:
             return decode(raw, response_type)
@@ -320,6 +311,22 @@ class SimulatedStation:
         self.emit(f"Authorize {tag} → {response.id_tag_info.status}")
         return response.id_tag_info
 
+    async def send_diagnostics_status(self, status: v16.DiagnosticsStatus) -> None:
+        """DiagnosticsStatusNotification (1.6 §4.4)."""
+        self.diagnostics_status = status
+        request = v16.DiagnosticsStatusNotificationRequest(status=status)
+        response_type = v16.DiagnosticsStatusNotificationResponse
+        await self.typed_call("DiagnosticsStatusNotification", request, response_type)
+        self.emit(f"DiagnosticsStatusNotification: {status}")
+
+    async def send_firmware_status(self, status: v16.FirmwareStatus) -> None:
+        """FirmwareStatusNotification (1.6 §4.5)."""
+        self.firmware_status = status
+        request = v16.FirmwareStatusNotificationRequest(status=status)
+        response_type = v16.FirmwareStatusNotificationResponse
+        await self.typed_call("FirmwareStatusNotification", request, response_type)
+        self.emit(f"FirmwareStatusNotification: {status}")
+
     def remember(self, tag: str, info: v16.IdTagInfo) -> None:
         """Keep an id tag's status in the authorization cache (1.6 §3.5.1)."""
         if self.configuration.get_bool("AuthorizationCacheEnabled"):
@@ -332,7 +339,7 @@ class SimulatedStation:
         allowed = self.configuration.get_bool("AllowOfflineTxForUnknownId")
         return v16.IdTagInfo(status="Accepted" if allowed else "Invalid")
 
-    # -- transactions (1.6 §4.8, §4.10, §4.7) ------------------------------------------------
+    # -- transactions (1.6 §4.7, §4.8, §4.10; see :mod:`.transactions`) -----------------------
     async def start_transaction(
         self,
         connector_id: int,
@@ -347,62 +354,8 @@ class SimulatedStation:
         when the central system does not accept the id tag (the transaction is then
         stopped with reason DeAuthorized, 1.6 §4.8).
         """
-        connector = self.connector(connector_id)
         tag = id_tag or self.config.id_tag
-        if connector_id == 0 or connector.transaction is not None or not connector.operative:
-            raise SimulatorError(f"connector {connector_id} cannot start a transaction")
-        reservation_id = self._use_reservation(connector, tag)
-        connector.claimed = False
-        if connector.status != "Preparing":
-            await self.send_status(connector_id, "Preparing")
-        meter_start = connector.meter.meter_value_wh(self.now())
-        tx = Transaction(
-            connector_id=connector_id,
-            id_tag=tag,
-            meter_start=meter_start,
-            started_at=self.clock(),
-            transaction_id=next(self._provisional_ids),
-            reservation_id=reservation_id,
-            charging_profile=charging_profile,
-            meter_start_wh=connector.meter.register_wh,
-        )
-        connector.transaction = tx
-        if charging_profile is not None:
-            connector.profiles[charging_profile.charging_profile_id] = charging_profile
-        request = v16.StartTransactionRequest(
-            connector_id=connector_id,
-            id_tag=tag,
-            meter_start=meter_start,
-            timestamp=tx.started_at,
-            reservation_id=msgspec.UNSET if reservation_id is None else reservation_id,
-        )
-        response = await self.transactional("StartTransaction", request, tx)
-        if isinstance(response, v16.StartTransactionResponse):
-            status = response.id_tag_info.status
-            if status != "Accepted":
-                await self._refuse(connector_id, tag, status)
-        connector.meter.start(self.now())
-        self.apply_limits(connector_id)
-        await self.send_status(connector_id, "Charging")
-        self.start_meter_loop(connector_id)
-        return tx.transaction_id
-
-    def _use_reservation(self, connector: Connector, tag: str) -> int | None:
-        reservation = connector.reservation
-        if reservation is None:
-            return None
-        if tag not in (reservation.id_tag, reservation.parent_id_tag):
-            raise SimulatorError(f"connector {connector.connector_id} is reserved for another tag")
-        connector.reservation = None
-        return reservation.reservation_id
-
-    async def _refuse(self, connector_id: int, tag: str, status: str) -> NoReturn:
-        if self.configuration.get_bool("StopTransactionOnInvalidId"):
-            await self.stop_transaction(connector_id, "DeAuthorized")
-        else:
-            self.connector(connector_id).transaction = None
-            await self.send_status(connector_id, "Available")
-        raise TransactionRejected(tag, status)
+        return await self.transactions.start(connector_id, tag, charging_profile)
 
     async def send_meter_values(
         self, connector_id: int, context: v16.ReadingContext = "Sample.Periodic"
@@ -412,30 +365,7 @@ class SimulatedStation:
         During a transaction they carry its id and are queued while offline; outside
         one they are sent only when connected.
         """
-        connector = self.connector(connector_id)
-        reading = connector.meter.read(self.now())
-        measurands = self.configuration.get_list("MeterValuesSampledData")
-        value = samples.meter_value(self.clock(), reading, measurands, context)
-        if value is None:
-            return
-        tx = connector.transaction
-        request = v16.MeterValuesRequest(
-            connector_id=connector_id,
-            transaction_id=msgspec.UNSET if tx is None else tx.transaction_id,
-            meter_value=[value],
-        )
-        self.emit(
-            f"MeterValues connector {connector_id}: {reading.voltage:.1f} V, "
-            f"{reading.current_import:.1f} A, {reading.power_active_import:.0f} W, "
-            f"{reading.energy_active_import_register:.3f} Wh"
-        )
-        if tx is None:
-            if self.connected:
-                await self.typed_call("MeterValues", request, v16.MeterValuesResponse)
-            return
-        tx.meter_values_sent += 1
-        self._changed.set()
-        await self.transactional("MeterValues", request, tx)
+        await self.transactions.send_meter_values(connector_id, context)
 
     async def stop_transaction(
         self, connector_id: int, reason: v16.Reason = "Local"
@@ -445,165 +375,51 @@ class SimulatedStation:
         Returns the response, or None when the StopTransaction waits in the offline
         queue (1.6 §4.10, §3.4).
         """
-        connector = self.connector(connector_id)
-        tx = connector.transaction
-        if tx is None or tx.stopping:
-            raise SimulatorError(f"no transaction to stop on connector {connector_id}")
-        tx.stopping = True
-        self.stop_meter_loop(connector_id)
-        timestamp, now = self.clock(), self.now()
-        connector.meter.stop(now)
-        reading = connector.meter.read(now)
-        tx.meter_stop = int(reading.energy_active_import_register)
-        tx.energy_wh = reading.energy_active_import_register - tx.meter_start_wh
-        tx.stop_reason = reason
-        measurands = self.configuration.get_list("StopTxnSampledData")
-        data = samples.transaction_data(timestamp, reading, measurands)
-        request = v16.StopTransactionRequest(
-            id_tag=tx.id_tag,
-            meter_stop=tx.meter_stop,
-            timestamp=timestamp,
-            transaction_id=tx.transaction_id,
-            reason=reason,
-            transaction_data=data or msgspec.UNSET,
-        )
-        connector.transaction = None
-        self.finished.append(tx)
-        self._drop_tx_profiles(connector)
-        await self.drain()  # the last MeterValues go before Finishing
-        await self.send_status(connector_id, "Finishing")
-        response = await self.transactional("StopTransaction", request, tx)
-        await self.send_status(connector_id, self.after_transaction(connector))
-        self._changed.set()
-        return response if isinstance(response, v16.StopTransactionResponse) else None
-
-    def after_transaction(self, connector: Connector) -> v16.ChargePointStatus:
-        """The status a connector takes when free again; applies a Scheduled availability."""
-        if connector.scheduled_operative is not None:
-            connector.operative, connector.scheduled_operative = connector.scheduled_operative, None
-        if not connector.operative:
-            return "Unavailable"
-        return "Reserved" if connector.reservation is not None else "Available"
-
-    def _drop_tx_profiles(self, connector: Connector) -> None:
-        """TxProfiles end with their transaction (1.6 §3.13.2)."""
-        for profile_id, profile in list(connector.profiles.items()):
-            if profile.charging_profile_purpose == "TxProfile":
-                del connector.profiles[profile_id]
-        connector.meter.limit(None, self.now())
+        return await self.transactions.stop(connector_id, reason)
 
     async def wait_meter_values(self, connector_id: int, count: int) -> None:
         """Until the connector's transaction has sent ``count`` MeterValues (or has ended)."""
-        while True:
-            tx = self.transaction(connector_id)
-            if tx is None or tx.meter_values_sent >= count:
-                return
-            self._changed.clear()
-            await self._changed.wait()
+        await self.transactions.wait_meter_values(connector_id, count)
 
-    # -- the offline queue -----------------------------------------------------------------
-    async def transactional(
-        self, action: str, request: msgspec.Struct, tx: Transaction | None
-    ) -> msgspec.Struct | None:
-        """Send a transaction message through the queue; None if it stays queued for later."""
-        if not isinstance(
-            request,
-            v16.StartTransactionRequest | v16.MeterValuesRequest | v16.StopTransactionRequest,
-        ):
-            raise TypeError(f"{action} is not a transaction message")
-        item = Pending(action, request, tx)
-        self._queue.append(item)
-        if not (self.connected and self.registration.accepted):
-            self.emit(f"{action} queued while offline ({len(self._queue)} waiting)")
-            return None
-        waiter: asyncio.Future[msgspec.Struct | None] = asyncio.get_running_loop().create_future()
-        item.waiter = waiter
-        self.flush()
-        return await waiter
+    @property
+    def finished(self) -> list[Transaction]:
+        """Stopped transactions, oldest first."""
+        return self.transactions.finished
 
-    async def drain(self) -> None:
-        """Wait until the queue is delivered, or delivery stopped because the link is gone."""
-        task = self._flush_task
-        if task is not None and not task.done() and task is not asyncio.current_task():
-            await asyncio.wait({task})
+    def after_transaction(self, connector: Connector) -> v16.ChargePointStatus:
+        """The status a free connector takes (Available, Reserved or Unavailable)."""
+        return after_transaction(connector)
 
+    def apply_limits(self, connector_id: int) -> None:
+        """Set the connector's current limit from the charging profiles in force."""
+        self.transactions.apply_limits(connector_id)
+
+    # -- the offline queue (1.6 §3.4) -------------------------------------------------------
     def flush(self) -> None:
-        """Start delivering the queue, unless that is under way."""
-        if self._flush_task is None or self._flush_task.done():
-            self._flush_task = self.spawn(self._flush(), "offline queue")
+        """Deliver queued transaction messages now that the station may send them."""
+        self._queue.flush()
 
-    async def _flush(self) -> None:
-        while (item := self._queue.head()) is not None and self.connected:
-            try:
-                response = await self.typed_call(
-                    item.action, item.resolved(), _TX_RESPONSES[item.action]
-                )
-            except ConnectionLost:
-                item.settle(None)  # stays queued for the next connection
-                return
-            except SimulatorError as error:  # CALLERROR, timeout: retries are not simulated
-                self._queue.pop()
-                self.emit(f"{item.action} failed: {error}")
-                item.settle(error=error)
-                continue
-            self._queue.pop()
-            self._delivered(item, response)
-            item.settle(response)
-
-    def _delivered(self, item: Pending, response: msgspec.Struct) -> None:
-        tx = item.transaction
+    def delivered(
+        self, request: msgspec.Struct, tx: Transaction | None, response: msgspec.Struct
+    ) -> None:
+        """A transaction message reached the central system: note what it answered."""
         if isinstance(response, v16.StartTransactionResponse) and tx is not None:
-            tx.transaction_id, tx.confirmed = response.transaction_id, True
             self.remember(tx.id_tag, response.id_tag_info)
             self.emit(
                 f"StartTransaction connector {tx.connector_id} → transaction "
                 f"{tx.transaction_id} ({response.id_tag_info.status})"
             )
-        elif isinstance(item.request, v16.StopTransactionRequest) and tx is not None:
+        elif isinstance(request, v16.StopTransactionRequest) and tx is not None:
             self.emit(
                 f"StopTransaction {tx.transaction_id} ({tx.stop_reason}): meterStop "
                 f"{tx.meter_stop} Wh, {tx.energy_wh:.3f} Wh delivered"
             )
 
-    # -- periodic meter values ---------------------------------------------------------------
-    def start_meter_loop(self, connector_id: int) -> None:
-        """Sample every MeterValueSampleInterval seconds while the transaction lasts (0: off)."""
-        self.stop_meter_loop(connector_id)
-        interval = float(self.configuration.value("MeterValueSampleInterval"))
-        if interval > 0 and self.transaction(connector_id) is not None:
-            task = self.spawn(self._meter_loop(connector_id, interval), f"meter {connector_id}")
-            self._meter_tasks[connector_id] = task
-
-    def stop_meter_loop(self, connector_id: int) -> None:
-        task = self._meter_tasks.pop(connector_id, None)
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-
-    async def _meter_loop(self, connector_id: int, interval: float) -> None:
-        while self.transaction(connector_id) is not None:
-            await asyncio.sleep(interval)
-            try:
-                await self.send_meter_values(connector_id)
-            except SimulatorError as error:
-                self.emit(f"MeterValues connector {connector_id} failed: {error}")
-
-    def apply_limits(self, connector_id: int) -> None:
-        """Set the connector's current limit from the charging profiles in force."""
-        connector = self.connector(connector_id)
-        limit = smart_charging.effective_limit(
-            connector.profiles.values(),
-            self.connector(0).profiles.values(),
-            connector.meter.voltage,
-            connector.transaction is not None,
-        )
-        connector.meter.limit(limit, self.now())
-
     def _configuration_changed(self, key: str, value: str) -> None:
         if key == "HeartbeatInterval" and self.registration.accepted and self.connected:
             self.registration.start_heartbeat()
         elif key == "MeterValueSampleInterval":
-            for connector_id in list(self._meter_tasks):
-                self.start_meter_loop(connector_id)
+            self.transactions.restart_meter_loops()
 
     # -- the central system's calls (1.6 §5) -------------------------------------------------
     def script(
@@ -625,43 +441,21 @@ class SimulatedStation:
         payload; ``no_answer`` never answers; ``delay`` waits first (alone, it delays the
         default behaviour).
         """
-        if status is not None:
-            response_type = v16.RESPONSES.get(action)
-            if response_type is None:
-                raise ValueError(f"{action!r} is not a 1.6 action")
-            try:
-                msgspec.convert({"status": status}, response_type)
-            except msgspec.ValidationError as invalid:
-                raise ValueError(f"{action}: cannot answer with status {status!r}") from invalid
-        kind = None if error is None else error_kind(error)
-        answer = ScriptedAnswer(status, kind, description, response, delay, no_answer, always)
-        self._script.add(action, answer)
+        answer = scripted_answer(
+            action,
+            status=status,
+            error=error,
+            description=description,
+            response=response,
+            delay=delay,
+            no_answer=no_answer,
+            always=always,
+        )
+        self.scripts.add(action, answer)
 
     def _on_call(self, link: Link, event: CallReceived) -> None:
-        self.spawn(self._answer(link, event), f"answer {event.action}")
-
-    async def _answer(self, link: Link, event: CallReceived) -> None:
-        scripted = self._script.take(event.action)
-        if scripted is not None and scripted.delay:
-            await asyncio.sleep(scripted.delay)
-        if scripted is not None and scripted.no_answer:
-            self.emit(f"{event.action} from the central system: left unanswered (scripted)")
-            return
-        if scripted is not None and scripted.error is not None:
-            link.reply_error(event.unique_id, scripted.error, scripted.description)
-            self.emit(f"{event.action} from the central system → {scripted.error.value} (scripted)")
-            return
-        try:
-            answer = self._responder.answer(event, scripted)
-        except OcppError as error:
-            link.reply_error(event.unique_id, error.kind, error.description)
-            self.emit(f"{event.action} from the central system → {error.kind.value}")
-            return
-        link.reply(event.unique_id, encode(answer.response))
-        self.emit(f"{event.action} from the central system → {answer.summary}")
-        if answer.then is not None:
-            await asyncio.sleep(self.config.action_delay)
-            await answer.then()
+        if not self._closing:
+            self.spawn(self._responder.handle(link, event), f"answer {event.action}")
 
     # -- tasks -----------------------------------------------------------------------------
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
