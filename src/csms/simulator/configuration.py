@@ -13,35 +13,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import get_args
 
 from csms.ocpp.messages import v16
 
-MEASURANDS = frozenset(
-    {
-        "Energy.Active.Export.Register",
-        "Energy.Active.Import.Register",
-        "Energy.Reactive.Export.Register",
-        "Energy.Reactive.Import.Register",
-        "Energy.Active.Export.Interval",
-        "Energy.Active.Import.Interval",
-        "Energy.Reactive.Export.Interval",
-        "Energy.Reactive.Import.Interval",
-        "Power.Active.Export",
-        "Power.Active.Import",
-        "Power.Offered",
-        "Power.Reactive.Export",
-        "Power.Reactive.Import",
-        "Power.Factor",
-        "Current.Import",
-        "Current.Export",
-        "Current.Offered",
-        "Voltage",
-        "Frequency",
-        "Temperature",
-        "SoC",
-        "RPM",
-    }
-)
+MEASURANDS = frozenset(get_args(v16.Measurand))
 """The Measurand values of OCPP 1.6 §7.31."""
 
 DEFAULT_SAMPLED_DATA = (
