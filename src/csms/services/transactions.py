@@ -97,7 +97,9 @@ class TransactionService:
         known = transaction is not None
         if transaction is None:
             _log.warning(
-                "transaction.stop_unknown", station_id=station_id, transaction_id=station_transaction_id
+                "transaction.stop_unknown",
+                station_id=station_id,
+                transaction_id=station_transaction_id,
             )
             transaction = await self._transactions.record_unknown_stop(
                 station_id, str(station_transaction_id), stop
@@ -105,8 +107,14 @@ class TransactionService:
         else:
             transaction = await self._transactions.stop(transaction.id, stop)
         samples = [
-            _sample(station_id, transaction.evse_id or evse, transaction.connector_id or connector,
-                    transaction.id, reading, stop.received_at)
+            _sample(
+                station_id,
+                transaction.evse_id or evse,
+                transaction.connector_id or connector,
+                transaction.id,
+                reading,
+                stop.received_at,
+            )
             for evse, connector, reading in readings
         ]
         await self._write_behind.store_samples(samples)
@@ -128,7 +136,11 @@ class TransactionService:
             if station_transaction_id is not None
             else None
         )
-        candidates = await self._recent_on_connector(station_id, evse_id, connector_id)
+        candidates = (
+            []
+            if by_id is not None
+            else await self._recent_on_connector(station_id, evse_id, connector_id)
+        )
         samples = []
         for reading in readings:
             transaction = by_id or _covering(candidates, reading.timestamp)
