@@ -98,6 +98,7 @@ class IdTag:
     status: AuthorizationStatus = AuthorizationStatus.ACCEPTED
     expiry_date: datetime | None = None
     parent_id_tag: str | None = None
+    owner: str | None = None  # the driver/account the tag belongs to (ApiKey.owner)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,19 @@ from csms.storage.interfaces import (
     TransactionStop,
     TransactionStore,
 )
+from csms.storage.operations import ApiKeyStore, ReservationStore, StationStateStore
 
 __all__ = [
+    "ApiKeyStore",
     "BootInfo",
     "IdTagStore",
     "MessageLogStore",
     "MeterValueStore",
     "NewTransaction",
+    "ReservationStore",
     "StationExists",
     "StationNotFound",
+    "StationStateStore",
     "StationStore",
     "StatusStore",
     "Stores",

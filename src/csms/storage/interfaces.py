@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from csms.domain import (
+    Direction,
     IdTag,
     MeterSample,
     OcppMessage,
@@ -22,6 +23,7 @@ from csms.domain import (
     Transaction,
     TransactionState,
 )
+from csms.storage.operations import ApiKeyStore, ReservationStore, StationStateStore
 
 
 class StationNotFound(LookupError):
@@ -86,6 +88,10 @@ class IdTagStore(Protocol):
         ...
 
     async def delete(self, id_tag: str) -> bool: ...
+
+    async def by_owner(self, owner: str) -> list[IdTag]:
+        """The tags of that owner, ordered by id_tag."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +199,18 @@ class MessageLogStore(Protocol):
     async def add_many(self, messages: Sequence[OcppMessage]) -> None: ...
 
     async def recent(
-        self, station_id: str, limit: int = 100, action: str | None = None
+        self,
+        station_id: str,
+        limit: int = 100,
+        action: str | None = None,
+        *,
+        direction: Direction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
     ) -> list[OcppMessage]:
-        """Newest first (by id, i.e. arrival order)."""
+        """Newest first (by id, i.e. arrival order), skipping ``offset`` matches. ``since`` is
+        inclusive and ``until`` exclusive (on ``at``)."""
         ...
 
     async def prune(self, older_than: datetime) -> int:
@@ -213,3 +228,6 @@ class Stores:
     meter_values: MeterValueStore
     statuses: StatusStore
     messages: MessageLogStore
+    api_keys: ApiKeyStore
+    reservations: ReservationStore
+    station_state: StationStateStore

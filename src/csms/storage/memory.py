@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from csms.domain import (
+    Direction,
     IdTag,
     MeterSample,
     OcppMessage,
@@ -135,6 +136,9 @@ class MemoryIdTagStore:
 
     async def delete(self, id_tag: str) -> bool:
         return self._tags.pop(id_tag, None) is not None
+
+    async def by_owner(self, owner: str) -> list[IdTag]:
+        return [self._tags[key] for key in sorted(self._tags) if self._tags[key].owner == owner]
 
 
 def _newest_started_first(tx: Transaction) -> tuple[datetime, int]:
@@ -302,14 +306,28 @@ class MemoryMessageLogStore:
         self._messages.extend([replace(_utc_fields(m), id=next(self._ids)) for m in messages])
 
     async def recent(
-        self, station_id: str, limit: int = 100, action: str | None = None
+        self,
+        station_id: str,
+        limit: int = 100,
+        action: str | None = None,
+        *,
+        direction: Direction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
     ) -> list[OcppMessage]:
+        since = None if since is None else _utc(since)
+        until = None if until is None else _utc(until)
         newest_first = (
             m
             for m in reversed(self._messages)
-            if m.station_id == station_id and (action is None or m.action == action)
+            if m.station_id == station_id
+            and (action is None or m.action == action)
+            and (direction is None or m.direction is direction)
+            and (since is None or m.at >= since)
+            and (until is None or m.at < until)
         )
-        return list(itertools.islice(newest_first, limit))
+        return list(itertools.islice(newest_first, offset, offset + limit))
 
     async def prune(self, older_than: datetime) -> int:
         cutoff = _utc(older_than)
@@ -321,6 +339,13 @@ class MemoryMessageLogStore:
 
 def memory_stores(clock: Clock = _utc_now) -> Stores:
     """Every store, in memory; ``clock`` stamps ``Station.created_at`` when unset."""
+    # Imported here: memory_operations builds on this module's helpers.
+    from csms.storage.memory_operations import (
+        MemoryApiKeyStore,
+        MemoryReservationStore,
+        MemoryStationStateStore,
+    )
+
     return Stores(
         stations=MemoryStationStore(clock),
         id_tags=MemoryIdTagStore(),
@@ -328,4 +353,7 @@ def memory_stores(clock: Clock = _utc_now) -> Stores:
         meter_values=MemoryMeterValueStore(),
         statuses=MemoryStatusStore(),
         messages=MemoryMessageLogStore(),
+        api_keys=MemoryApiKeyStore(),
+        reservations=MemoryReservationStore(),
+        station_state=MemoryStationStateStore(),
     )

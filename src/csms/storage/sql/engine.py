@@ -26,6 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from csms.storage.interfaces import Stores
 from csms.storage.sql._common import Clock, utc_now
+from csms.storage.sql.operations import (
+    SqlApiKeyStore,
+    SqlReservationStore,
+    SqlStationStateStore,
+)
 from csms.storage.sql.stores import (
     SqlIdTagStore,
     SqlMessageLogStore,
@@ -72,6 +77,9 @@ def sql_stores(engine: AsyncEngine, clock: Clock = utc_now) -> Stores:
         meter_values=SqlMeterValueStore(engine),
         statuses=SqlStatusStore(engine),
         messages=SqlMessageLogStore(engine),
+        api_keys=SqlApiKeyStore(engine),
+        reservations=SqlReservationStore(engine),
+        station_state=SqlStationStateStore(engine),
     )
 
 

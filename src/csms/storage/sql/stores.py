@@ -146,6 +146,7 @@ def _id_tag(row: Row[Any]) -> IdTag:
         status=AuthorizationStatus(row.status),
         expiry_date=row.expiry_date,
         parent_id_tag=row.parent_id_tag,
+        owner=row.owner,
     )
 
 
@@ -161,6 +162,7 @@ class SqlIdTagStore:
                 status=tag.status.value,
                 expiry_date=tag.expiry_date,
                 parent_id_tag=tag.parent_id_tag,
+                owner=tag.owner,
             )
             .on_conflict_do_update(
                 index_elements=[id_tags.c.id_tag],
@@ -168,6 +170,7 @@ class SqlIdTagStore:
                     "status": insert.excluded.status,
                     "expiry_date": insert.excluded.expiry_date,
                     "parent_id_tag": insert.excluded.parent_id_tag,
+                    "owner": insert.excluded.owner,
                 },
             )
             .returning(*id_tags.c)
@@ -190,6 +193,11 @@ class SqlIdTagStore:
         async with self._engine.begin() as conn:
             result = await conn.execute(delete(id_tags).where(id_tags.c.id_tag == id_tag))
         return result.rowcount > 0
+
+    async def by_owner(self, owner: str) -> list[IdTag]:
+        stmt = select(id_tags).where(id_tags.c.owner == owner).order_by(id_tags.c.id_tag)
+        async with self._engine.connect() as conn:
+            return [_id_tag(row) for row in await conn.execute(stmt)]
 
 
 _SAMPLE_FIELDS = [c.name for c in meter_values.c if c.name != "id"]
@@ -318,12 +326,26 @@ class SqlMessageLogStore:
             await conn.execute(message_log.insert(), rows)
 
     async def recent(
-        self, station_id: str, limit: int = 100, action: str | None = None
+        self,
+        station_id: str,
+        limit: int = 100,
+        action: str | None = None,
+        *,
+        direction: Direction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
     ) -> list[OcppMessage]:
         stmt = select(message_log).where(message_log.c.station_id == station_id)
         if action is not None:
             stmt = stmt.where(message_log.c.action == action)
-        stmt = stmt.order_by(message_log.c.id.desc()).limit(limit)
+        if direction is not None:
+            stmt = stmt.where(message_log.c.direction == direction.value)
+        if since is not None:
+            stmt = stmt.where(message_log.c.at >= since)
+        if until is not None:
+            stmt = stmt.where(message_log.c.at < until)
+        stmt = stmt.order_by(message_log.c.id.desc()).limit(limit).offset(offset)
         async with self._engine.connect() as conn:
             return [_message(row) for row in await conn.execute(stmt)]
 

@@ -91,6 +91,8 @@ id_tags = Table(
     Column("status", String(16), nullable=False),
     Column("expiry_date", UtcDateTime),
     Column("parent_id_tag", Name),
+    Column("owner", Name),
+    Index("ix_id_tags_owner", "owner"),
 )
 
 transactions = Table(
@@ -192,4 +194,93 @@ message_log = Table(
     Index("ix_message_log_station", "station_id", "id"),
     Index("ix_message_log_at", "at"),
     sqlite_autoincrement=True,
+)
+
+# --- operating stations (csms.storage.operations) --------------------------------------------
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Name, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("key_hash", Name, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("owner", Name),
+    Column("revoked", Boolean, nullable=False),
+    Column("last_used_at", UtcDateTime),
+    UniqueConstraint("key_hash", name="uq_api_keys_key_hash"),
+    sqlite_autoincrement=True,
+)
+
+# The id is the OCPP reservationId sent to the station: never reused.
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station_id", Name, nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    Column("id_tag", Name, nullable=False),
+    Column("expiry_date", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("parent_id_tag", Name),
+    Column("transaction_id", Integer),
+    Column("station_answer", Name),
+    Index("ix_reservations_station", "station_id", "id"),
+    Index("ix_reservations_due", "status", "expiry_date"),
+    sqlite_autoincrement=True,
+)
+
+station_configuration = Table(
+    "station_configuration",
+    metadata,
+    Column("station_id", Name, primary_key=True),
+    Column("key", Name, primary_key=True),
+    Column("value", Text),
+    Column("readonly", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+connector_availability = Table(
+    "connector_availability",
+    metadata,
+    Column("station_id", Name, primary_key=True),
+    Column("connector_id", Integer, primary_key=True),
+    Column("availability", String(16), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+installed_certificates = Table(
+    "installed_certificates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station_id", Name, nullable=False),
+    Column("certificate_type", Name, nullable=False),
+    Column("hash_algorithm", Name, nullable=False),
+    Column("issuer_name_hash", Name, nullable=False),
+    Column("issuer_key_hash", Name, nullable=False),
+    Column("serial_number", Name, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint(
+        "station_id", "serial_number", "issuer_key_hash", name="uq_installed_certificates"
+    ),
+)
+
+local_lists = Table(
+    "local_lists",
+    metadata,
+    Column("station_id", Name, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+local_list_entries = Table(
+    "local_list_entries",
+    metadata,
+    Column("station_id", Name, primary_key=True),
+    Column("id_tag", Name, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("expiry_date", UtcDateTime),
+    Column("parent_id_tag", Name),
 )
