@@ -22,6 +22,7 @@ from csms.api import create_api
 from csms.gateway import Gateway
 from csms.handlers import route_tables
 from csms.services import (
+    AccountService,
     AuthorizationService,
     Clock,
     DataTransferService,
@@ -65,6 +66,7 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
         message_log=MessageLog(
             stores.messages, write_behind, clock, settings.message_log_retention_days
         ),
+        accounts=AccountService(stores.api_keys, clock),
     )
 
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     flush_interval: float = Field(0.05, gt=0, description="seconds between write-behind flushes")
     directory_refresh_interval: float = Field(5.0, gt=0)
     shutdown_timeout: float = Field(5.0, gt=0)
+    api_open_on_localhost: bool = Field(
+        False, description="development only: API requests from 127.0.0.1/::1 without a key are admin"
+    )
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -4,6 +4,10 @@ and a raw OCPP-J WebSocket client for end-to-end tests.
     async with running_app(settings) as app:
         async with RawStationClient.connect(f"ws://127.0.0.1:{app.ocpp_port}/ocpp/CP1") as cp:
             reply = await cp.call("Heartbeat", {})
+
+    app = await build_app(Settings(), clock=FakeClock(), stores=memory_stores())
+    async with api_client(app, await issue_key(app, "operator")) as http:
+        stations = (await http.get("/api/v1/stations")).json()
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from csms.app import App, build_app
+from csms.domain.operations import Role
 from csms.settings import Settings
 from csms.storage import Stores
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass
@@ -72,6 +80,29 @@ async def running_app(settings: Settings, *, stores: Stores | None = None) -> As
     finally:
         app.request_stop()
         await task
+
+
+async def issue_key(app: App, role: Role | str, *, owner: str | None = None, name: str = "") -> str:
+    """A new API key's secret, for ``Authorization: Bearer``."""
+    issued = await app.services.accounts.create(Role(role), name or f"test {role}", owner)
+    return issued.secret
+
+
+@asynccontextmanager
+async def api_client(
+    app: App, key: str | None = None, *, client: tuple[str, int] = ("127.0.0.1", 50000)
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client over ``app.api`` in process (no socket), sending ``key`` as bearer.
+
+        async with api_client(app, await issue_key(app, "admin")) as http:
+            response = await http.get("/api/v1/stations")
+    """
+    import httpx  # a dev dependency: imported only when a test asks for a client
+
+    headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
+    transport = httpx.ASGITransport(app=app.api, client=client)
+    async with httpx.AsyncClient(transport=transport, base_url="http://csms", headers=headers) as http:
+        yield http
 
 
 class _Listener(WSListener):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csms.services.accounts import AccountService, DriverWithoutOwner, IssuedKey
 from csms.services.authorization import AuthorizationService, TagInfo
 from csms.services.clock import Clock, SystemClock, as_utc
 from csms.services.data_transfer import DataTransferAnswer, DataTransferService
@@ -28,15 +29,19 @@ class Services:
     statuses: StatusService
     data_transfer: DataTransferService
     message_log: MessageLog
+    accounts: AccountService
 
 
 __all__ = [
+    "AccountService",
     "Admission",
     "AuthorizationService",
     "BootDecision",
     "Clock",
     "DataTransferAnswer",
     "DataTransferService",
+    "DriverWithoutOwner",
+    "IssuedKey",
     "MessageLog",
     "Reading",
     "Services",

@@ -1,0 +1,28 @@
+"""Every router of the REST API, mounted under ``/api/v1`` by :func:`api_router`.
+
+A resource = a module here with ``router = APIRouter(tags=[...])`` (paths relative to
+``/api/v1``), listed in :data:`_MODULES`."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from fastapi import APIRouter
+
+from csms.api.routes import apikeys
+
+API_PREFIX = "/api/v1"
+
+_MODULES: tuple[ModuleType, ...] = (apikeys,)
+
+
+def api_router() -> APIRouter:
+    """One router with every resource under ``/api/v1``."""
+    root = APIRouter(prefix=API_PREFIX)
+    for module in _MODULES:
+        router: APIRouter = module.router
+        root.include_router(router)
+    return root
+
+
+__all__ = ["API_PREFIX", "api_router"]
