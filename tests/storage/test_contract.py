@@ -275,6 +275,30 @@ async def test_all_tags_are_ordered_by_id_tag_and_delete_tells_whether_one_exist
     assert [t.id_tag for t in await stores.id_tags.all()] == ["A", "C"]
 
 
+async def test_by_owner_lists_that_owners_tags_ordered_by_id_tag(stores: Stores) -> None:
+    for name, owner in [("C", "alice"), ("B", "bob"), ("A", "alice"), ("D", None)]:
+        await stores.id_tags.upsert(IdTag(name, owner=owner))
+
+    assert await stores.id_tags.by_owner("alice") == [
+        IdTag("A", owner="alice"),
+        IdTag("C", owner="alice"),
+    ]
+    assert await stores.id_tags.by_owner("carol") == []
+
+
+async def test_upsert_replaces_the_owner_of_a_tag(stores: Stores) -> None:
+    await stores.id_tags.upsert(IdTag("A", owner="alice"))
+
+    moved = await stores.id_tags.upsert(IdTag("A", owner="bob"))
+
+    assert moved == IdTag("A", owner="bob")
+    assert await stores.id_tags.get("A") == moved
+    assert await stores.id_tags.by_owner("alice") == []
+    assert await stores.id_tags.by_owner("bob") == [moved]
+    await stores.id_tags.upsert(IdTag("A"))
+    assert await stores.id_tags.by_owner("bob") == []
+
+
 # --- transactions ---------------------------------------------------------------------------
 
 
@@ -631,6 +655,65 @@ async def test_recent_filters_by_station_and_action(stores: Stores) -> None:
     assert [(m.id, m.action) for m in heartbeats] == [(4, "Heartbeat"), (2, "Heartbeat")]
     assert [m.id for m in await stores.messages.recent("CP-2")] == [3]
     assert await stores.messages.recent("CP-1", action="Authorize") == []
+
+
+async def test_recent_filters_by_direction(stores: Stores) -> None:
+    await stores.messages.add_many(
+        [message(0), message(1, direction=Direction.OUTBOUND), message(2)]
+    )
+
+    outbound = await stores.messages.recent("CP-1", direction=Direction.OUTBOUND)
+    inbound = await stores.messages.recent("CP-1", direction=Direction.INBOUND)
+    assert [(m.id, m.direction) for m in outbound] == [(2, Direction.OUTBOUND)]
+    assert [m.id for m in inbound] == [3, 1]
+
+
+async def test_recent_since_is_inclusive_and_until_exclusive(stores: Stores) -> None:
+    await stores.messages.add_many([message(n) for n in range(5)])
+
+    async def ids(since: datetime | None = None, until: datetime | None = None) -> list[int | None]:
+        return [m.id for m in await stores.messages.recent("CP-1", since=since, until=until)]
+
+    assert await ids(since=at(2)) == [5, 4, 3]
+    assert await ids(until=at(2)) == [2, 1]
+    assert await ids(since=at(1).astimezone(PARIS), until=at(3).astimezone(PARIS)) == [3, 2]
+    assert await ids(since=at(3), until=at(3)) == []
+
+
+async def test_recent_skips_offset_matches_newest_first(stores: Stores) -> None:
+    await stores.messages.add_many([message(n) for n in range(5)])
+    await stores.messages.add_many([message(9, station_id="CP-2")])
+
+    page = await stores.messages.recent("CP-1", limit=2, offset=1)
+
+    assert [m.id for m in page] == [4, 3]
+    assert [m.id for m in await stores.messages.recent("CP-1", offset=4)] == [1]
+    assert await stores.messages.recent("CP-1", offset=5) == []
+
+
+async def test_recent_filters_combine(stores: Stores) -> None:
+    await stores.messages.add_many(
+        [
+            message(0, "BootNotification"),
+            message(1, "Heartbeat"),
+            message(2, "Heartbeat", direction=Direction.OUTBOUND),
+            message(3, "Heartbeat"),
+            message(4, "Heartbeat"),
+            message(5, "Heartbeat"),
+        ]
+    )
+
+    found = await stores.messages.recent(
+        "CP-1",
+        10,
+        "Heartbeat",
+        direction=Direction.INBOUND,
+        since=at(1),
+        until=at(5),
+        offset=1,
+    )
+
+    assert [m.id for m in found] == [4, 2]
 
 
 async def test_prune_deletes_messages_logged_before_the_cutoff(stores: Stores) -> None:
