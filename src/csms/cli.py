@@ -1,4 +1,4 @@
-"""The ``csms`` command line: serve, db, stations, tags, simulate.
+"""The ``csms`` command line: serve, db, stations, tags, apikeys, simulate.
 
 Every ``serve`` flag can also be set as ``CSMS_<NAME>`` in the environment or in a TOML
 file (``CSMS_CONFIG``, default ``./csms.toml``); flags win.
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from csms.app import build_app, wire_services
 from csms.domain import AuthorizationStatus, IdTag
+from csms.domain.operations import Role
 from csms.logging import configure_logging
 from csms.services import SystemClock, as_utc
 from csms.settings import Settings
@@ -133,9 +134,15 @@ def tags() -> None:
 )
 @click.option("--expiry", default=None, help="ISO 8601 expiry date (UTC if no offset)")
 @click.option("--parent", default=None, help="parent (group) id tag")
+@click.option("--owner", default=None, help="the driver it belongs to (driver API keys' owner)")
 @database_option
 def tags_add(
-    tag: str, status: str, expiry: str | None, parent: str | None, database_url: str | None
+    tag: str,
+    status: str,
+    expiry: str | None,
+    parent: str | None,
+    owner: str | None,
+    database_url: str | None,
 ) -> None:
     """Add or update an id tag."""
     if len(tag) > 20:
@@ -144,7 +151,7 @@ def tags_add(
         expiry_date = as_utc(datetime.fromisoformat(expiry)) if expiry else None
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 date: {expiry}", param_hint="--expiry") from None
-    record = IdTag(tag, AuthorizationStatus(status), expiry_date, parent)
+    record = IdTag(tag, AuthorizationStatus(status), expiry_date, parent, owner)
 
     async def put(stores: Stores, _settings: Settings) -> None:
         await stores.id_tags.upsert(record)
@@ -161,9 +168,67 @@ def tags_list(database_url: str | None) -> None:
     async def fetch(stores: Stores, _settings: Settings) -> None:
         for t in await stores.id_tags.all():
             expiry = t.expiry_date.isoformat() if t.expiry_date else "-"
-            click.echo(f"{t.id_tag}\t{t.status}\texpiry={expiry}\tparent={t.parent_id_tag or '-'}")
+            click.echo(
+                f"{t.id_tag}\t{t.status}\texpiry={expiry}\tparent={t.parent_id_tag or '-'}\t"
+                f"owner={t.owner or '-'}"
+            )
 
     _with_stores(database_url, fetch)
+
+
+@main.group()
+def apikeys() -> None:
+    """API keys for the REST API (Authorization: Bearer <key>)."""
+
+
+@apikeys.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default="", help="a label for people")
+@click.option("--owner", default=None, help="driver keys: the owner of the id tags it may use")
+@database_option
+def apikeys_create(role: str, name: str, owner: str | None, database_url: str | None) -> None:
+    """Create a key and print it (once: only its hash is stored)."""
+    if role == Role.DRIVER and not owner:
+        raise click.BadParameter("a driver key needs --owner", param_hint="--owner")
+
+    async def create(stores: Stores, settings: Settings) -> None:
+        services = wire_services(settings, stores, SystemClock())
+        issued = await services.accounts.create(Role(role), name, owner)
+        click.echo(f"created API key {issued.key.id} ({role}); it is shown only this once:", err=True)
+        click.echo(issued.secret)
+
+    _with_stores(database_url, create)
+
+
+@apikeys.command("list")
+@database_option
+def apikeys_list(database_url: str | None) -> None:
+    """List keys (never their secrets)."""
+
+    async def fetch(stores: Stores, _settings: Settings) -> None:
+        for k in await stores.api_keys.all():
+            used = k.last_used_at.isoformat() if k.last_used_at else "never"
+            state = "revoked" if k.revoked else "active"
+            click.echo(
+                f"{k.id}\t{k.role}\t{state}\tname={k.name or '-'}\towner={k.owner or '-'}\t"
+                f"created={k.created_at.isoformat()}\tlast_used={used}"
+            )
+
+    _with_stores(database_url, fetch)
+
+
+@apikeys.command("revoke")
+@click.argument("key_id", type=int)
+@database_option
+def apikeys_revoke(key_id: int, database_url: str | None) -> None:
+    """Revoke a key: it stops working at once."""
+
+    async def revoke(stores: Stores, _settings: Settings) -> None:
+        if not await stores.api_keys.revoke(key_id):
+            raise click.ClickException(f"no API key {key_id}")
+
+    _with_stores(database_url, revoke)
+    click.echo(f"revoked API key {key_id}")
 
 
 def _with_stores(
