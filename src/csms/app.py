@@ -25,13 +25,19 @@ from csms.services import (
     AccountService,
     AuthorizationService,
     Clock,
+    CommandService,
     DataTransferService,
+    EventBus,
+    LocalListService,
     MessageLog,
+    RemoteControl,
+    ReservationService,
     Services,
     StationDirectory,
     StationService,
     StatusService,
     SystemClock,
+    TransactionEvents,
     TransactionService,
     WriteBehind,
 )
@@ -47,6 +53,9 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
     write_behind = WriteBehind(stores, settings.flush_interval)
     directory = StationDirectory(stores.stations, settings.auto_register)
     authorization = AuthorizationService(stores.id_tags, stores.transactions, clock)
+    events = EventBus(clock)
+    commands = CommandService(stores.station_state, events, clock)  # gateway bound in build_app
+    reservations = ReservationService(stores.reservations, commands, events, clock)
     return Services(
         clock=clock,
         directory=directory,
@@ -60,13 +69,23 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
             boot_retry_interval=settings.boot_retry_interval,
         ),
         authorization=authorization,
-        transactions=TransactionService(stores.transactions, authorization, write_behind, clock),
-        statuses=StatusService(stores.stations, stores.statuses, write_behind, clock),
+        transactions=TransactionService(
+            stores.transactions, authorization, write_behind, clock,
+            TransactionEvents(events, reservations),
+        ),
+        statuses=StatusService(stores.stations, stores.statuses, write_behind, clock, events),
         data_transfer=DataTransferService(),
         message_log=MessageLog(
             stores.messages, write_behind, clock, settings.message_log_retention_days
         ),
         accounts=AccountService(stores.api_keys, clock),
+        events=events,
+        commands=commands,
+        remote=RemoteControl(
+            commands, events, stores.transactions, stores.statuses, stores.reservations, clock
+        ),
+        reservations=reservations,
+        local_lists=LocalListService(stores.station_state, stores.id_tags, commands, clock),
     )
 
 
@@ -102,6 +121,7 @@ class App:
                 group.create_task(services.write_behind.run()),
                 group.create_task(services.directory.run(settings.directory_refresh_interval)),
                 group.create_task(_prune_periodically(services.message_log)),
+                group.create_task(services.reservations.run()),
             ]
             self.ocpp_port = await self.gateway.start(settings.host, settings.ocpp_port)
             http = _QuietServer(
@@ -119,6 +139,7 @@ class App:
             await self._stop.wait()
             _log.info("csms.stopping")
             await self.gateway.stop(settings.shutdown_timeout)
+            services.events.close()  # ends the live event streams, so HTTP can stop
             http.should_exit = True
             await http_task
             for task in background:
@@ -140,6 +161,7 @@ async def build_app(
         stores = sql_stores(engine)
     services = wire_services(settings, stores, clock or SystemClock())
     gateway = Gateway(settings, services, route_tables())
+    services.commands.bind(gateway)
     return App(settings, stores, services, gateway, engine)
 
 

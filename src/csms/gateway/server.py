@@ -31,7 +31,7 @@ from csms.gateway.errors import StationOffline
 from csms.gateway.handshake import basic_credentials, station_id_from_path
 from csms.handlers.routing import RouteTable
 from csms.ocpp import OcppVersion, decode, encode, negotiate
-from csms.services import Admission, Services
+from csms.services import Admission, EventType, Services
 from csms.settings import Settings
 
 _log = structlog.get_logger("csms.gateway")
@@ -121,6 +121,11 @@ class Gateway:
         """A socket is open: it replaces any older socket of the same station."""
         old = self._connections.get(connection.station_id)
         self._connections[connection.station_id] = connection
+        self.services.events.publish(
+            EventType.STATION_CONNECTED,
+            connection.station_id,
+            {"ocpp_version": connection.version.value, "replaced": old is not None},
+        )
         if old is not None:
             old.log.info("station.replaced_by_new_connection")
             old.close(WSCloseCode.POLICY_VIOLATION, "replaced by a newer connection")
@@ -131,6 +136,7 @@ class Gateway:
     def detach(self, connection: StationConnection) -> None:
         if self._connections.get(connection.station_id) is connection:
             del self._connections[connection.station_id]
+            self.services.events.publish(EventType.STATION_DISCONNECTED, connection.station_id)
 
     async def _run(self, connection: StationConnection) -> None:
         try:

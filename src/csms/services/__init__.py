@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from csms.services.accounts import AccountService, DriverWithoutOwner, IssuedKey
 from csms.services.authorization import AuthorizationService, TagInfo
 from csms.services.clock import Clock, SystemClock, as_utc
+from csms.services.commands import CommandService, RemoteControl
 from csms.services.data_transfer import DataTransferAnswer, DataTransferService
 from csms.services.directory import Admission, StationDirectory
+from csms.services.events import Event, EventBus, EventType
+from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
+from csms.services.reservations import ReservationService
 from csms.services.stations import BootDecision, StationService
 from csms.services.statuses import StatusService
+from csms.services.transaction_events import TransactionEvents
 from csms.services.transactions import Reading, Started, Stopped, TransactionService
 from csms.services.write_behind import WriteBehind
 
@@ -30,6 +35,11 @@ class Services:
     data_transfer: DataTransferService
     message_log: MessageLog
     accounts: AccountService
+    events: EventBus
+    commands: CommandService
+    remote: RemoteControl
+    reservations: ReservationService
+    local_lists: LocalListService
 
 
 __all__ = [
@@ -38,12 +48,19 @@ __all__ = [
     "AuthorizationService",
     "BootDecision",
     "Clock",
+    "CommandService",
     "DataTransferAnswer",
     "DataTransferService",
     "DriverWithoutOwner",
+    "Event",
+    "EventBus",
+    "EventType",
     "IssuedKey",
+    "LocalListService",
     "MessageLog",
     "Reading",
+    "RemoteControl",
+    "ReservationService",
     "Services",
     "Started",
     "StationDirectory",
@@ -52,6 +69,7 @@ __all__ = [
     "Stopped",
     "SystemClock",
     "TagInfo",
+    "TransactionEvents",
     "TransactionService",
     "WriteBehind",
     "as_utc",

@@ -7,14 +7,21 @@ import dataclasses
 
 from csms.domain import StatusEvent
 from csms.services.clock import Clock
+from csms.services.events import EventBus, EventType, status_json
 from csms.services.write_behind import WriteBehind
 from csms.storage import StationStore, StatusStore
 
 
 class StatusService:
     def __init__(
-        self, stations: StationStore, statuses: StatusStore, write_behind: WriteBehind, clock: Clock
+        self,
+        stations: StationStore,
+        statuses: StatusStore,
+        write_behind: WriteBehind,
+        clock: Clock,
+        events: EventBus | None = None,
     ) -> None:
+        self._events = events
         self._stations = stations
         self._statuses = statuses
         self._write_behind = write_behind
@@ -23,6 +30,8 @@ class StatusService:
     async def connector_status(self, event: StatusEvent) -> None:
         """Store a status change (history and current), committed before the answer."""
         await self._write_behind.store_statuses([event])
+        if self._events is not None:
+            self._events.publish(EventType.STATUS_CHANGED, event.station_id, status_json(event))
 
     async def current(self, station_id: str) -> list[StatusEvent]:
         return await self._statuses.current(station_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import structlog
 
@@ -57,6 +58,17 @@ class Stopped:
     known: bool
 
 
+class TransactionObserver(Protocol):
+    """Told, once stored, of each new transaction, its meter values and its stop
+    (live events, reservations). Must not raise."""
+
+    async def started(self, transaction: Transaction) -> None: ...
+
+    async def updated(self, samples: Sequence[MeterSample]) -> None: ...
+
+    async def stopped(self, transaction: Transaction) -> None: ...
+
+
 class TransactionService:
     def __init__(
         self,
@@ -64,11 +76,13 @@ class TransactionService:
         authorization: AuthorizationService,
         write_behind: WriteBehind,
         clock: Clock,
+        observer: TransactionObserver | None = None,
     ) -> None:
         self._transactions = transactions
         self._authorization = authorization
         self._write_behind = write_behind
         self._clock = clock
+        self._observer = observer
 
     async def start(self, new: NewTransaction) -> Started:
         """Store a StartTransaction and authorize its tag (1.6 §6.46)."""
@@ -80,6 +94,8 @@ class TransactionService:
         )
         if not created:
             _log.info("transaction.start_retransmitted", transaction_id=transaction.id)
+        elif self._observer is not None:
+            await self._observer.started(transaction)
         return Started(transaction, tag, retransmitted=not created)
 
     async def stop(
@@ -118,6 +134,8 @@ class TransactionService:
             for evse, connector, reading in readings
         ]
         await self._write_behind.store_samples(samples)
+        if self._observer is not None:
+            await self._observer.stopped(transaction)
         tag = await self._authorization.describe(stop.id_tag) if stop.id_tag else None
         return Stopped(transaction, tag, known)
 
@@ -149,6 +167,8 @@ class TransactionService:
                 _sample(station_id, evse_id, connector_id, transaction_id, reading, received_at)
             )
         await self._write_behind.store_samples(samples)
+        if self._observer is not None:
+            await self._observer.updated(samples)
 
     async def _find(self, station_id: str, station_transaction_id: int | str) -> Transaction | None:
         if isinstance(station_transaction_id, int):
