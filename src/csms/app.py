@@ -30,6 +30,7 @@ from csms.services import (
     EventBus,
     LocalListService,
     MessageLog,
+    Queries,
     RemoteControl,
     ReservationService,
     Services,
@@ -37,6 +38,7 @@ from csms.services import (
     StationService,
     StatusService,
     SystemClock,
+    TagService,
     TransactionEvents,
     TransactionService,
     WriteBehind,
@@ -79,6 +81,8 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
             stores.messages, write_behind, clock, settings.message_log_retention_days
         ),
         accounts=AccountService(stores.api_keys, clock),
+        tags=TagService(stores.id_tags),
+        queries=Queries.over(stores, clock),
         events=events,
         commands=commands,
         remote=RemoteControl(

@@ -12,6 +12,7 @@ import pytest
 
 from csms.app import App, build_app
 from csms.settings import Settings
+from csms.storage import BootInfo
 from csms.storage.memory import memory_stores
 from csms.testing import FakeClock, api_client, issue_key
 
@@ -50,3 +51,12 @@ async def driver(app: App) -> AsyncIterator[httpx.AsyncClient]:
 async def anonymous(app: App) -> AsyncIterator[httpx.AsyncClient]:
     async with api_client(app) as http:
         yield http
+
+
+async def boot_station(
+    app: App, station_id: str, *, vendor: str = "ACME", model: str = "Fast 22", password: str | None = None
+) -> None:
+    """A registered station that has sent its BootNotification."""
+    await app.services.stations.add(station_id, password)
+    info = BootInfo("1.6", vendor, model, serial_number=f"SN-{station_id}", firmware_version="1.2.3")
+    await app.stores.stations.record_boot(station_id, info, app.services.clock.now())

@@ -35,7 +35,7 @@ def test_driver_key_needs_owner_and_unknown_revoke_fails(tmp_path: Path) -> None
     code, _, err = _run("apikeys", "create", "--role", "driver", "--database-url", url)
     assert code == 2
     assert "--owner" in err
-    code, out, _ = _run(
+    code, _, _ = _run(
         "apikeys", "create", "--role", "driver", "--owner", "alice", "--database-url", url
     )
     assert code == 0

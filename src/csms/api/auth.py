@@ -52,6 +52,11 @@ class Principal:
     def is_driver(self) -> bool:
         return self.role is Role.DRIVER
 
+    @property
+    def scope(self) -> str | None:
+        """The owner whose tags and sessions this caller is limited to; None: everything."""
+        return (self.owner or "") if self.is_driver else None
+
 
 LOCALHOST_ADMIN = Principal(Role.ADMIN, None, "localhost (api_open_on_localhost)")
 

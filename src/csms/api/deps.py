@@ -4,12 +4,14 @@ Nothing is a global; a test builds its own App with ``build_app``."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
 from csms.gateway import Gateway
 from csms.services import Services
+from csms.services.station_views import Presence
 from csms.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,6 +31,24 @@ def get_gateway(request: Request) -> Gateway:
     return get_app(request).gateway
 
 
+class GatewayPresence:
+    """:class:`~csms.services.station_views.Presence` as the gateway sees it."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self._gateway = gateway
+
+    def connected(self) -> list[str]:
+        return self._gateway.connected()
+
+    def connected_since(self, station_id: str) -> datetime | None:
+        connection = self._gateway.connection(station_id)
+        return connection.connected_at if connection is not None else None
+
+
+def get_presence(request: Request) -> Presence:
+    return GatewayPresence(get_gateway(request))
+
+
 def get_settings(request: Request) -> Settings:
     return get_app(request).settings
 
@@ -38,5 +58,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 """The OCPP gateway (who is connected, since when; CSMS-initiated calls)."""
+
+PresenceDep = Annotated[Presence, Depends(get_presence)]
+"""Who is connected, since when."""
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

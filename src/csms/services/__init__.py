@@ -13,9 +13,11 @@ from csms.services.directory import Admission, StationDirectory
 from csms.services.events import Event, EventBus, EventType
 from csms.services.local_lists import LocalListService
 from csms.services.message_log import MessageLog
+from csms.services.queries import Queries
 from csms.services.reservations import ReservationService
 from csms.services.stations import BootDecision, StationService
 from csms.services.statuses import StatusService
+from csms.services.tags import TagExists, TagNotFound, TagService
 from csms.services.transaction_events import TransactionEvents
 from csms.services.transactions import Reading, Started, Stopped, TransactionService
 from csms.services.write_behind import WriteBehind
@@ -35,6 +37,8 @@ class Services:
     data_transfer: DataTransferService
     message_log: MessageLog
     accounts: AccountService
+    tags: TagService
+    queries: Queries
     events: EventBus
     commands: CommandService
     remote: RemoteControl
@@ -58,6 +62,7 @@ __all__ = [
     "IssuedKey",
     "LocalListService",
     "MessageLog",
+    "Queries",
     "Reading",
     "RemoteControl",
     "ReservationService",
@@ -68,7 +73,10 @@ __all__ = [
     "StatusService",
     "Stopped",
     "SystemClock",
+    "TagExists",
     "TagInfo",
+    "TagNotFound",
+    "TagService",
     "TransactionEvents",
     "TransactionService",
     "WriteBehind",

@@ -38,6 +38,22 @@ class MessageLog:
     ) -> list[OcppMessage]:
         return await self._store.recent(station_id, limit, action)
 
+    async def search(
+        self,
+        station_id: str,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        action: str | None = None,
+        direction: Direction | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[OcppMessage]:
+        """Newest first; ``since`` inclusive, ``until`` exclusive."""
+        return await self._store.recent(
+            station_id, limit, action, direction=direction, since=since, until=until, offset=offset
+        )
+
     async def prune(self) -> int:
         """Drop messages older than the retention period."""
         return await self._store.prune(self._clock.now() - self._retention)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -15,8 +16,9 @@ from csms.domain import RegistrationStatus, Station
 from csms.services.clock import Clock
 from csms.services.directory import StationDirectory
 from csms.services.passwords import hash_password
+from csms.services.unchanged import UNCHANGED, Unchanged
 from csms.services.write_behind import WriteBehind
-from csms.storage import BootInfo, StationExists, StationStore
+from csms.storage import BootInfo, StationExists, StationNotFound, StationStore
 
 _log = structlog.get_logger(__name__)
 
@@ -101,6 +103,37 @@ class StationService:
     def seen(self, station_id: str) -> None:
         """Any message from a station counts as a sign of life."""
         self._write_behind.touch(station_id, self._clock.now())
+
+    async def update(
+        self,
+        station_id: str,
+        *,
+        password: str | Unchanged | None = UNCHANGED,
+        lenient: bool | None = None,
+        registration_status: RegistrationStatus | None = None,
+    ) -> Station:
+        """Change what an operator may change; ``password=None`` removes the password.
+        Raises StationNotFound. The handshake sees the change at once."""
+        station = await self._stations.get(station_id)
+        if station is None:
+            raise StationNotFound(station_id)
+        changes: dict[str, Any] = {}
+        if not isinstance(password, Unchanged):
+            changes["password_hash"] = hash_password(password) if password else None
+        if lenient is not None:
+            changes["lenient"] = lenient
+        if registration_status is not None:
+            changes["registration_status"] = registration_status
+        updated = await self._stations.update(dataclasses.replace(station, **changes))
+        self._directory.remember(updated)
+        return updated
+
+    async def delete(self, station_id: str) -> bool:
+        """Forget the station (it may no longer connect); True if it existed. Its
+        transactions and message log stay."""
+        existed = await self._stations.delete(station_id)
+        self._directory.forget(station_id)
+        return existed
 
     async def set_registration(self, station_id: str, status: RegistrationStatus) -> Station:
         station = await self._stations.get(station_id)
