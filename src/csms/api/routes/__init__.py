@@ -10,12 +10,10 @@ from types import ModuleType
 from fastapi import APIRouter
 
 from csms.api.routes import apikeys, messages, stations, tags, transactions
-from csms.api.routes import commands, driver, events, local_lists, reservations
 
 API_PREFIX = "/api/v1"
 
 _MODULES: tuple[ModuleType, ...] = (stations, messages, tags, transactions, apikeys)
-_MODULES += (commands, reservations, local_lists, driver, events)  # operations (part B)
 
 
 def api_router() -> APIRouter:
