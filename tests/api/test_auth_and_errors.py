@@ -122,3 +122,17 @@ async def test_openapi_documents_the_api(anonymous: httpx.AsyncClient) -> None:
     me = schema["paths"]["/api/v1/me"]["get"]
     assert {"401", "403"} <= set(me["responses"])
     assert (await anonymous.get("/docs")).status_code == 200
+
+
+async def test_openapi_documents_every_error_with_the_json_shape(anonymous: httpx.AsyncClient) -> None:
+    schema = (await anonymous.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), (method, path)
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorBody"), (method, path, status)
+            if path.startswith("/api/v1"):
+                assert "401" in operation["responses"], (method, path)

@@ -145,7 +145,9 @@ _STATUS_CODES = {
 
 
 def install_error_handlers(api: FastAPI) -> None:
-    """Make every error of ``api`` (its own, FastAPI's and Starlette's) the same JSON shape."""
+    """Make every error of ``api`` (its own, FastAPI's and Starlette's) the same JSON shape,
+    and say so in its OpenAPI document."""
+    _document_validation_errors(api)
 
     @api.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError) -> JSONResponse:
@@ -176,3 +178,35 @@ def install_error_handlers(api: FastAPI) -> None:
         ]
         detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "invalid input"
         return error_json(422, "validation_error", detail, fields=fields)
+
+
+def _document_validation_errors(api: FastAPI) -> None:
+    """FastAPI documents its default 422 body; ours is :class:`ErrorBody`."""
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is not None:
+            return api.openapi_schema
+        schema = generate()
+        ours = error_responses(422)[422]
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                response = operation.get("responses", {}).get("422")
+                if response is not None and "HTTPValidationError" in str(response):
+                    operation["responses"]["422"] = {
+                        "description": ours["description"],
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorBody"},
+                                "example": ours["content"]["application/json"]["example"],
+                            }
+                        },
+                    }
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" not in str(schema.get("paths")):
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+        api.openapi_schema = schema
+        return schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
