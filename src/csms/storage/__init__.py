@@ -1,5 +1,15 @@
 """Persistence: narrow store interfaces, an in-memory fake and the SQL backend."""
 
+from csms.storage.billing import (
+    DriverExists,
+    DriverStore,
+    LedgerStore,
+    NewOrder,
+    OrderFilter,
+    OrderStore,
+    TariffAssignmentStore,
+    TariffStore,
+)
 from csms.storage.interfaces import (
     BootInfo,
     IdTagStore,
@@ -20,10 +30,16 @@ from csms.storage.operations import ApiKeyStore, ReservationStore, StationStateS
 __all__ = [
     "ApiKeyStore",
     "BootInfo",
+    "DriverExists",
+    "DriverStore",
     "IdTagStore",
+    "LedgerStore",
     "MessageLogStore",
     "MeterValueStore",
+    "NewOrder",
     "NewTransaction",
+    "OrderFilter",
+    "OrderStore",
     "ReservationStore",
     "StationExists",
     "StationNotFound",
@@ -31,6 +47,8 @@ __all__ = [
     "StationStore",
     "StatusStore",
     "Stores",
+    "TariffAssignmentStore",
+    "TariffStore",
     "TransactionFilter",
     "TransactionStop",
     "TransactionStore",

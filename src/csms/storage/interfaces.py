@@ -23,6 +23,13 @@ from csms.domain import (
     Transaction,
     TransactionState,
 )
+from csms.storage.billing import (
+    DriverStore,
+    LedgerStore,
+    OrderStore,
+    TariffAssignmentStore,
+    TariffStore,
+)
 from csms.storage.operations import ApiKeyStore, ReservationStore, StationStateStore
 
 
@@ -231,3 +238,8 @@ class Stores:
     api_keys: ApiKeyStore
     reservations: ReservationStore
     station_state: StationStateStore
+    tariffs: TariffStore
+    tariff_assignments: TariffAssignmentStore
+    drivers: DriverStore
+    ledger: LedgerStore
+    orders: OrderStore

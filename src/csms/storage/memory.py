@@ -339,7 +339,14 @@ class MemoryMessageLogStore:
 
 def memory_stores(clock: Clock = _utc_now) -> Stores:
     """Every store, in memory; ``clock`` stamps ``Station.created_at`` when unset."""
-    # Imported here: memory_operations builds on this module's helpers.
+    # Imported here: memory_operations and memory_billing build on this module's helpers.
+    from csms.storage.memory_billing import (
+        MemoryDriverStore,
+        MemoryLedgerStore,
+        MemoryOrderStore,
+        MemoryTariffAssignmentStore,
+        MemoryTariffStore,
+    )
     from csms.storage.memory_operations import (
         MemoryApiKeyStore,
         MemoryReservationStore,
@@ -356,4 +363,9 @@ def memory_stores(clock: Clock = _utc_now) -> Stores:
         api_keys=MemoryApiKeyStore(),
         reservations=MemoryReservationStore(),
         station_state=MemoryStationStateStore(),
+        tariffs=MemoryTariffStore(),
+        tariff_assignments=MemoryTariffAssignmentStore(),
+        drivers=MemoryDriverStore(),
+        ledger=MemoryLedgerStore(),
+        orders=MemoryOrderStore(),
     )

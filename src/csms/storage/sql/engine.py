@@ -26,6 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from csms.storage.interfaces import Stores
 from csms.storage.sql._common import Clock, utc_now
+from csms.storage.sql.billing import (  # also puts the billing tables on metadata
+    SqlDriverStore,
+    SqlLedgerStore,
+    SqlTariffAssignmentStore,
+    SqlTariffStore,
+)
+from csms.storage.sql.billing_orders import SqlOrderStore
 from csms.storage.sql.operations import (
     SqlApiKeyStore,
     SqlReservationStore,
@@ -80,6 +87,11 @@ def sql_stores(engine: AsyncEngine, clock: Clock = utc_now) -> Stores:
         api_keys=SqlApiKeyStore(engine),
         reservations=SqlReservationStore(engine),
         station_state=SqlStationStateStore(engine),
+        tariffs=SqlTariffStore(engine),
+        tariff_assignments=SqlTariffAssignmentStore(engine),
+        drivers=SqlDriverStore(engine),
+        ledger=SqlLedgerStore(engine),
+        orders=SqlOrderStore(engine),
     )
 
 
