@@ -14,7 +14,7 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from csms.api.errors import install_error_handlers
-from csms.api.routes import api_router
+from csms.api.routes import include_routes
 
 if TYPE_CHECKING:
     from csms.app import App
@@ -67,7 +67,7 @@ def create_api(app: App) -> FastAPI:
     )
     api.state.csms = app
     install_error_handlers(api)
-    api.include_router(api_router())
+    include_routes(api)
     if app.settings.api_open_on_localhost:
         _log.warning(
             "api.OPEN_ON_LOCALHOST",
