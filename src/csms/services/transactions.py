@@ -28,6 +28,7 @@ from csms.services.write_behind import WriteBehind
 from csms.storage import NewTransaction, TransactionFilter, TransactionStop, TransactionStore
 
 _log = structlog.get_logger(__name__)
+_OWNERS_KEPT = 100_000  # transaction ids remembered with their station (MeterValues)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class TransactionService:
         self._write_behind = write_behind
         self._clock = clock
         self._observer = observer
+        self._owners: dict[int, str] = {}  # transaction id -> station id, see _known_id
 
     async def start(self, new: NewTransaction) -> Started:
         """Store a StartTransaction and authorize its tag (1.6 §6.46)."""
@@ -92,6 +94,7 @@ class TransactionService:
             if new.id_tag is not None
             else TagInfo(AuthorizationStatus.ACCEPTED)
         )
+        self._remember(transaction)
         if not created:
             _log.info("transaction.start_retransmitted", transaction_id=transaction.id)
         elif self._observer is not None:
@@ -150,7 +153,7 @@ class TransactionService:
         """Store the readings of a MeterValues report, attached to the right transaction."""
         received_at = self._clock.now()
         by_id = (
-            await self._find(station_id, station_transaction_id)
+            await self._known_id(station_id, station_transaction_id)
             if station_transaction_id is not None
             else None
         )
@@ -161,14 +164,40 @@ class TransactionService:
         )
         samples = []
         for reading in readings:
-            transaction = by_id or _covering(candidates, reading.timestamp)
-            transaction_id = transaction.id if transaction else None
+            if by_id is not None:
+                transaction_id: int | None = by_id
+            else:
+                covering = _covering(candidates, reading.timestamp)
+                transaction_id = covering.id if covering else None
             samples.append(
                 _sample(station_id, evse_id, connector_id, transaction_id, reading, received_at)
             )
         await self._write_behind.store_samples(samples)
         if self._observer is not None:
             await self._observer.updated(samples)
+
+    async def _known_id(self, station_id: str, station_transaction_id: int | str) -> int | None:
+        """csms's id of the station's transaction, or None when it is not the station's.
+
+        A transaction's id and station never change and rows are never deleted, so a
+        found 1.6 id is remembered: MeterValues during a transaction (the hot path)
+        need no query. Misses are not remembered (the id may be issued later).
+        """
+        if isinstance(station_transaction_id, int):
+            owner = self._owners.get(station_transaction_id)
+            if owner is not None:
+                return station_transaction_id if owner == station_id else None
+        found = await self._find(station_id, station_transaction_id)
+        if found is None:
+            return None
+        self._remember(found)
+        return found.id
+
+    def _remember(self, transaction: Transaction) -> None:
+        owners = self._owners
+        if len(owners) >= _OWNERS_KEPT:
+            del owners[next(iter(owners))]  # the oldest entry
+        owners[transaction.id] = transaction.station_id
 
     async def _find(self, station_id: str, station_transaction_id: int | str) -> Transaction | None:
         if isinstance(station_transaction_id, int):
