@@ -8,7 +8,8 @@ single flusher task writes everything queued in one transaction per store:
   (ARCHITECTURE.md: "nothing acknowledged is lost"). They wake the flusher at once;
   the batching comes from every connection that queues rows while a flush runs.
 * ``log_message`` and ``touch`` are not awaited: message log rows and last-seen times
-  are flushed every ``interval`` seconds and at shutdown.
+  are flushed every ``interval`` seconds (not on every durable flush), on :meth:`flush`
+  and at shutdown.
 
 A failed write fails the awaiting handlers (the station gets an InternalError and
 retries); unawaited rows of a failed batch are kept for the next flush.
@@ -68,6 +69,13 @@ class WriteBehind:
         """A last-seen time not yet written, if any."""
         return self._last_seen.get(station_id)
 
+    async def exclusive(self, write: Callable[[], Awaitable[_T]]) -> _T:
+        """Run a durable write that cannot be batched (BootNotification's station record)
+        between flushes, one at a time: a storm of them then queues here instead of
+        exhausting the connection pool and fighting over SQLite's single write lock."""
+        async with self._flushing:
+            return await write()
+
     async def _durably(self, target: list[_T], rows: Sequence[_T]) -> None:
         if not rows:
             return
@@ -80,12 +88,27 @@ class WriteBehind:
         await waiter
 
     async def run(self) -> None:
-        """Flush until cancelled; the owner calls :meth:`close` afterwards."""
+        """Flush until cancelled; the owner calls :meth:`close` afterwards.
+
+        Durable rows are written as soon as they are queued (and again while a flush
+        runs); the message log and last-seen times once per ``interval``, so that a busy
+        flusher does not spend a transaction on them every time.
+        """
+        loop = asyncio.get_running_loop()
+        background_due = loop.time() + self._interval
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._urgent.wait(), self._interval)
+            wait = background_due - loop.time()
+            if wait > 0 and not self._urgent.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._urgent.wait(), wait)
             self._urgent.clear()
-            await self.flush()
+            background = loop.time() >= background_due
+            async with self._flushing:
+                await self._flush_durable()
+                if background:
+                    await self._flush_background()
+            if background:
+                background_due = loop.time() + self._interval
 
     async def close(self) -> None:
         """Refuse new durable writes and flush everything left."""
@@ -98,6 +121,12 @@ class WriteBehind:
             await self._flush()
 
     async def _flush(self) -> None:
+        await self._flush_durable()
+        await self._flush_background()
+
+    async def _flush_durable(self) -> None:
+        if not self._waiters:
+            return
         samples, self._samples = self._samples, []
         statuses, self._statuses = self._statuses, []
         waiters, self._waiters = self._waiters, []
@@ -113,7 +142,6 @@ class WriteBehind:
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
-        await self._flush_background()
 
     async def _flush_background(self) -> None:
         messages, self._messages = self._messages, []

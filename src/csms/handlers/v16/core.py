@@ -32,7 +32,10 @@ async def boot_notification(
         meter_type=unset_to_none(req.meter_type),
         meter_serial_number=unset_to_none(req.meter_serial_number),
     )
-    decision = await ctx.services.stations.boot(ctx.station_id, info)
+    services = ctx.services
+    decision = await services.write_behind.exclusive(
+        lambda: services.stations.boot(ctx.station_id, info)
+    )
     return v16.BootNotificationResponse(
         status=decision.status.value,
         current_time=decision.current_time,
