@@ -34,24 +34,58 @@ if TYPE_CHECKING:
     from csms.gateway.server import Gateway
 
 _STOP = object()
+_log = structlog.get_logger("csms.gateway")
 
 
 class StationConnection(WSListener):
-    """The listener picows calls for one station's socket."""
+    """The listener picows calls for one station's socket.
+
+    Kept small, because thousands of them sit idle: slots, no bound logger until one
+    is needed, and the inbox is a list plus a future only while the task waits.
+    """
+
+    __slots__ = (
+        "_closed",
+        "_fragments",
+        "_inbox",
+        "_loop",
+        "_timer",
+        "_wakeup",
+        "connected_at",
+        "gateway",
+        "session",
+        "station_id",
+        "transport",
+        "version",
+    )
 
     def __init__(self, gateway: Gateway, station_id: str, version: OcppVersion) -> None:
         self.gateway = gateway
         self.station_id = station_id
         self.version = version
         self.session = RpcSession(version)
-        self.log = structlog.get_logger("csms.gateway").bind(station_id=station_id)
         self.transport: WSTransport | None = None
         self.connected_at = gateway.services.clock.now()
-        self._inbox: asyncio.Queue[CallReceived | object] = asyncio.Queue()
+        self._inbox: list[CallReceived | object] = []  # short: one CALL at a time
+        self._wakeup: asyncio.Future[None] | None = None
         self._fragments: list[bytes] = []
         self._timer: asyncio.TimerHandle | None = None
         self._loop = asyncio.get_running_loop()
         self._closed = False
+
+    @property
+    def log(self) -> Any:
+        """A logger bound to this station (made on use: most connections rarely log)."""
+        return _log.bind(station_id=self.station_id)
+
+    def _post(self, item: CallReceived | object) -> None:
+        self._inbox.append(item)
+        wakeup = self._wakeup
+        if wakeup is not None:
+            self._wakeup = None
+            if not wakeup.done():
+                wakeup.set_result(None)
+
 
     # -- picows callbacks -------------------------------------------------------------
     def on_ws_connected(self, transport: WSTransport) -> None:
@@ -79,7 +113,7 @@ class StationConnection(WSListener):
             self._timer.cancel()
         for call in self.session.abandon():
             _fail(call.token, StationOffline(f"{self.station_id} disconnected"))
-        self._inbox.put_nowait(_STOP)
+        self._post(_STOP)
         self.gateway.detach(self)
         self.log.info("station.disconnected")
 
@@ -96,7 +130,7 @@ class StationConnection(WSListener):
         services.message_log.record(self.station_id, Direction.INBOUND, data, action, unique_id)
         services.stations.seen(self.station_id)
         if isinstance(event, CallReceived):
-            self._inbox.put_nowait(event)
+            self._post(event)
         elif isinstance(event, ResultReceived):
             _resolve(event.call.token, event.payload)
         elif isinstance(event, ErrorReceived):
@@ -114,8 +148,12 @@ class StationConnection(WSListener):
     async def serve(self) -> None:
         """Handle the station's CALLs until the socket closes."""
         ctx = self._context()
+        inbox = self._inbox
         while True:
-            item = await self._inbox.get()
+            while not inbox:  # inline, not a coroutine: one frame less per idle station
+                self._wakeup = self._loop.create_future()
+                await self._wakeup
+            item = inbox.pop(0)
             if item is _STOP:
                 return
             assert isinstance(item, CallReceived)

@@ -21,7 +21,6 @@ Rules it enforces:
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +109,7 @@ class RpcSession:
     version: OcppVersion
     new_id: Callable[[], str] = field(default_factory=_counter_ids)
     _outbox: list[bytes] = field(default_factory=list)
-    _queue: deque[OutgoingCall] = field(default_factory=deque)
+    _queue: list[OutgoingCall] = field(default_factory=list)  # short; a list is smallest
     _in_flight: OutgoingCall | None = None
 
     # -- calls of ours -------------------------------------------------------------
@@ -140,7 +139,7 @@ class RpcSession:
         if self._in_flight is not None and self._in_flight.deadline <= now:
             expired.append(CallTimedOut(self._in_flight))
             self._in_flight = None
-        kept: deque[OutgoingCall] = deque()
+        kept: list[OutgoingCall] = []
         for queued in self._queue:
             (kept.append(queued) if queued.deadline > now else expired.append(CallTimedOut(queued)))
         self._queue = kept
@@ -149,8 +148,13 @@ class RpcSession:
 
     def next_deadline(self) -> float | None:
         """The earliest deadline among pending calls, or None."""
-        deadlines = [c.deadline for c in self.pending()]
-        return min(deadlines) if deadlines else None
+        in_flight, queue = self._in_flight, self._queue
+        if not queue:  # the usual case: asked after every frame
+            return None if in_flight is None else in_flight.deadline
+        deadlines = [c.deadline for c in queue]
+        if in_flight is not None:
+            deadlines.append(in_flight.deadline)
+        return min(deadlines)
 
     def abandon(self) -> list[OutgoingCall]:
         """The connection is gone: forget and return every pending call."""
@@ -161,12 +165,12 @@ class RpcSession:
 
     def _release(self, now: float) -> None:
         while self._in_flight is None and self._queue:
-            candidate = self._queue.popleft()
+            candidate = self._queue.pop(0)
             if candidate.deadline > now:
                 self._in_flight = candidate
                 self._outbox.append(candidate.frame)
             else:
-                self._queue.appendleft(candidate)  # expire() reports it
+                self._queue.insert(0, candidate)  # expire() reports it
                 return
 
     # -- frames from the peer --------------------------------------------------------
