@@ -231,6 +231,80 @@ def apikeys_revoke(key_id: int, database_url: str | None) -> None:
     click.echo(f"revoked API key {key_id}")
 
 
+@main.group()
+def users() -> None:
+    """Web accounts: the dashboard (admin, operator) and the driver app (driver)."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password", default=None, help="at least 8 characters [asked for when not given]")
+@click.option("--name", default="", help="the name shown on the pages")
+@click.option("--driver-id", default=None, help="drivers: the owner of their id tags and wallet")
+@database_option
+def users_create(
+    email: str,
+    role: str,
+    password: str | None,
+    name: str,
+    driver_id: str | None,
+    database_url: str | None,
+) -> None:
+    """Create a web account (``--role admin`` makes the first dashboard account)."""
+    from csms.services.users import AccountError, UserService
+    from csms.storage.sql import SqlUserStore
+    from csms.storage.users import UserExists
+
+    if role == Role.DRIVER and not driver_id:
+        raise click.BadParameter("a driver account needs --driver-id", param_hint="--driver-id")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings(database_url=database_url)
+
+    async def create() -> None:
+        await upgrade(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            service = UserService(SqlUserStore(engine), SystemClock())
+            user = await service.create(
+                email, Role(role), password, name=name, driver_id=driver_id
+            )
+        except UserExists:
+            raise click.ClickException(f"an account for {email} exists already") from None
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            await engine.dispose()
+        click.echo(f"created {user.role} account {user.id}: {user.email}")
+
+    asyncio.run(create())
+
+
+@users.command("list")
+@database_option
+def users_list(database_url: str | None) -> None:
+    """List web accounts (never their passwords)."""
+    from csms.storage.sql import SqlUserStore
+
+    settings = _settings(database_url=database_url)
+
+    async def fetch() -> None:
+        await upgrade(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            for user in await SqlUserStore(engine).search(limit=100_000):
+                seen = user.last_login_at.isoformat() if user.last_login_at else "never"
+                click.echo(
+                    f"{user.id}\t{user.role}\t{user.email}\tdriver={user.driver_id or '-'}\t"
+                    f"{'disabled' if user.disabled else 'active'}\tlast_login={seen}"
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(fetch())
+
+
 def _with_stores(
     database_url: str | None, work: Callable[[Stores, Settings], Awaitable[None]]
 ) -> None:

@@ -749,7 +749,7 @@ async def test_migrated_schema_matches_the_table_definitions(
             version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     finally:
         await engine.dispose()
-    assert version == "0003"
+    assert version == "0004"
 
 
 async def test_sqlite_engine_creates_the_directory_and_sets_pragmas(tmp_path: Path) -> None:

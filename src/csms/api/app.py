@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from csms.api.errors import install_error_handlers
 from csms.api.routes import include_routes
+from csms.web import mount_web
 
 if TYPE_CHECKING:
     from csms.app import App
@@ -85,4 +86,5 @@ def create_api(app: App) -> FastAPI:
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    mount_web(api, app)  # the dashboard at /, the driver app at /app, /static
     return api

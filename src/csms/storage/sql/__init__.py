@@ -5,5 +5,6 @@
 """
 
 from csms.storage.sql.engine import create_engine, sql_stores, upgrade
+from csms.storage.sql.users import SqlUserStore  # also puts the web_* tables on metadata
 
-__all__ = ["create_engine", "sql_stores", "upgrade"]
+__all__ = ["SqlUserStore", "create_engine", "sql_stores", "upgrade"]

@@ -1,0 +1,126 @@
+"""The numbers of the dashboard's overview: stations online/offline/faulted, connectors by
+status, active sessions, energy (and revenue, with billing) today and per day over the
+last 30 days, recent faults. Built from the services; kept a couple of seconds, since
+live updates may ask for it several times a second on a busy network (for less than the
+pages' refresh delay, so that a refresh after an event always sees it)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from csms.domain import ConnectorStatus, StatusEvent, TransactionState
+from csms.services.transaction_views import TransactionQuery
+from csms.web.context import Web
+
+DAYS = 30
+_TTL = 0.5  # below the pages' refresh delay (600 ms): a refresh after an event is never stale
+_FAULT_STATUSES = frozenset({ConnectorStatus.FAULTED})
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    day: date
+    energy_wh: float
+    revenue: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    stations: int
+    online: int
+    faulted: int  # stations with a connector Faulted (or reporting an error code)
+    connectors: dict[str, int]  # status -> how many
+    active_sessions: int
+    days: list[Day]  # oldest first, the last one is today (site time zone)
+    currency: str | None
+    faults: list[StatusEvent] = field(default_factory=list)  # newest first
+    faulted_ids: frozenset[str] = frozenset()
+
+    @property
+    def offline(self) -> int:
+        return self.stations - self.online
+
+    @property
+    def today(self) -> Day:
+        return self.days[-1]
+
+    @property
+    def energy_30d(self) -> float:
+        return sum(d.energy_wh for d in self.days)
+
+    @property
+    def revenue_30d(self) -> Decimal:
+        return sum((d.revenue for d in self.days), Decimal(0))
+
+
+def is_fault(event: StatusEvent) -> bool:
+    return event.status in _FAULT_STATUSES or event.error_code not in ("NoError", "")
+
+
+class OverviewBuilder:
+    def __init__(self, web: Web) -> None:
+        self._web = web
+        self._cached: tuple[float, Overview] | None = None
+
+    async def get(self) -> Overview:
+        if self._cached is not None and time.monotonic() - self._cached[0] < _TTL:
+            return self._cached[1]
+        built = await self._build()
+        self._cached = (time.monotonic(), built)
+        return built
+
+    async def _build(self) -> Overview:
+        services, web = self._web.services, self._web
+        stations = await services.stations.all()
+        online = set(web.gateway.connected())
+        connectors: Counter[str] = Counter()
+        faults: list[StatusEvent] = []
+        faulted_stations: set[str] = set()
+        for station in stations:
+            for event in await services.statuses.current(station.id):
+                if event.evse_id == 0:
+                    if is_fault(event):
+                        faults.append(event)
+                        faulted_stations.add(station.id)
+                    continue
+                connectors[event.status.value] += 1
+                if is_fault(event):
+                    faults.append(event)
+                    faulted_stations.add(station.id)
+        faults.sort(key=lambda e: e.timestamp or e.received_at, reverse=True)
+        days, active = await self._days(web.zone, web.now())
+        return Overview(
+            stations=len(stations),
+            online=len(online & {s.id for s in stations}),
+            faulted=len(faulted_stations),
+            connectors=dict(connectors),
+            active_sessions=active,
+            days=days,
+            currency=None,
+            faults=faults[:10],
+            faulted_ids=frozenset(faulted_stations),
+        )
+
+    async def _days(self, zone: ZoneInfo, now: datetime) -> tuple[list[Day], int]:
+        today = now.astimezone(zone).date()
+        first = today - timedelta(days=DAYS - 1)
+        since = datetime.combine(first, datetime.min.time(), zone)
+        energy: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(DAYS)}
+        queries = self._web.services.queries.transactions
+        active = 0
+        async for _view in queries.export(TransactionQuery(state=TransactionState.ACTIVE)):
+            active += 1
+        async for view in queries.export(TransactionQuery(since=since)):
+            tx = view.transaction
+            if tx.state is TransactionState.ACTIVE:
+                continue
+            day = (tx.stopped_at or tx.started_at).astimezone(zone).date()
+            if day in energy and view.energy_wh is not None:
+                energy[day] += view.energy_wh
+        days = [Day(d, wh, Decimal(0)) for d, wh in sorted(energy.items())]
+        return days, active

@@ -1,0 +1,98 @@
+"""A new operator and a driver, in real browsers: sign in, see the station come online,
+start from the driver app (the seed flow), watch the numbers move, stop, find the
+session in the dashboard, switch to Chinese. Screenshots of the main pages on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, ViewportSize, expect
+
+from tests.web.browser.conftest import DRIVER, OPERATOR, PASSWORD, Site
+
+LAPTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+async def sign_in(page: Page, email: str) -> None:
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+
+
+async def test_operator_and_driver_charge_and_bill_a_session(
+    site: Site, browser: Browser, screenshots: Path
+) -> None:
+    operator = await browser.new_page(viewport=LAPTOP, locale="en-GB")
+    await operator.goto(site.base + "/")
+    await expect(operator).to_have_url(re.compile(r"/login\?next=%2F$"))
+    await sign_in(operator, OPERATOR)
+    await expect(operator.locator("h1")).to_have_text("Overview")
+    await expect(operator.locator("#stations-online")).to_have_text("0")
+    await operator.wait_for_function("document.body.dataset.liveOpen === '1'")
+
+    station = site.station()
+    running = asyncio.create_task(station.run_scenario("idle"))
+    try:
+        # The overview follows the station coming online, without a reload.
+        await expect(operator.locator("#stations-online")).to_have_text("1", timeout=10_000)
+        await operator.screenshot(path=screenshots / "dashboard-overview.png", full_page=True)
+
+        await operator.goto(site.base + "/stations/CP1")
+        await expect(operator.locator("#presence .badge")).to_have_text("online")
+        await expect(operator.locator("[data-connector='1'] [data-status]")).to_have_text("Available")
+
+        driver = await browser.new_page(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
+        await driver.goto(site.base + "/app/s/CP1/1")  # the QR code on the charger
+        await sign_in(driver, DRIVER)
+        await expect(driver.locator("#connector-state")).to_have_attribute("data-state", "free")
+        await driver.screenshot(path=screenshots / "app-connector.png", full_page=True)
+        await driver.click("#start")
+        await expect(driver).to_have_url(re.compile(r"/app/session/\d+$"), timeout=15_000)
+        transaction_id = driver.url.rsplit("/", 1)[1]
+
+        # The station page shows the session live, the app's numbers move.
+        await expect(operator.locator("[data-connector='1'] [data-status]")).to_have_text(
+            "Charging", timeout=10_000
+        )
+        energy = driver.locator("#live-energy")
+        first = await energy.inner_text()
+        await expect(energy).not_to_have_text(first, timeout=10_000)
+        await expect(driver.locator("#live-power")).to_have_text(re.compile(r"\d kW$"))
+        await driver.screenshot(path=screenshots / "app-session.png", full_page=True)
+        await operator.screenshot(path=screenshots / "dashboard-station.png", full_page=True)
+
+        driver.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await driver.click("#stop")
+        await expect(driver).to_have_url(re.compile(rf"/app/orders/{transaction_id}$"), timeout=20_000)
+        receipt_energy = await driver.locator("#receipt-energy").inner_text()
+        assert receipt_energy.endswith("kWh")
+        assert receipt_energy != "0.00 kWh"
+        await driver.screenshot(path=screenshots / "app-receipt.png", full_page=True)
+
+        # The operator finds the session with the same energy.
+        await operator.goto(site.base + "/sessions?station=CP1")
+        row = operator.locator(f"tr[data-transaction='{transaction_id}']")
+        await expect(row).to_contain_text("Stopped")
+        await row.locator("a").first.click()
+        await expect(operator.locator("#session-energy")).to_have_text(receipt_energy)
+        await expect(operator.locator("svg.chart polyline")).to_have_count(2)
+        await operator.screenshot(path=screenshots / "dashboard-session.png", full_page=True)
+
+        # Chinese, remembered across pages.
+        await operator.click("a[data-lang=zh]")
+        await expect(operator.locator("h1")).to_contain_text("会话")
+        await operator.goto(site.base + "/")
+        await expect(operator.locator("h1")).to_have_text("首页")
+        await operator.screenshot(path=screenshots / "dashboard-overview-zh.png", full_page=True)
+        await driver.click("a[data-lang=zh]")
+        await expect(driver.locator("h1")).to_contain_text("收据")
+        await driver.screenshot(path=screenshots / "app-receipt-zh.png", full_page=True)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await station.close()
