@@ -24,6 +24,7 @@ from csms.handlers import route_tables
 from csms.services import (
     AccountService,
     AuthorizationService,
+    BillingService,
     Clock,
     CommandService,
     DataTransferService,
@@ -43,6 +44,7 @@ from csms.services import (
     TransactionService,
     WriteBehind,
 )
+from csms.services.billing import RemoteStop, TestPaymentProvider, TransactionObservers
 from csms.settings import Settings
 from csms.storage import Stores
 from csms.storage.sql import create_engine, sql_stores, upgrade
@@ -54,8 +56,11 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
     """Every service over the given stores."""
     write_behind = WriteBehind(stores, settings.flush_interval)
     directory = StationDirectory(stores.stations, settings.auto_register)
-    authorization = AuthorizationService(stores.id_tags, stores.transactions, clock)
     events = EventBus(clock)
+    billing = _billing(settings, stores, clock, events)
+    authorization = AuthorizationService(
+        stores.id_tags, stores.transactions, clock, billing.wallets
+    )
     commands = CommandService(stores.station_state, events, clock)  # gateway bound in build_app
     reservations = ReservationService(stores.reservations, commands, events, clock)
     return Services(
@@ -73,7 +78,7 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
         authorization=authorization,
         transactions=TransactionService(
             stores.transactions, authorization, write_behind, clock,
-            TransactionEvents(events, reservations),
+            TransactionObservers(TransactionEvents(events, reservations), billing.observer()),
         ),
         statuses=StatusService(stores.stations, stores.statuses, write_behind, clock, events),
         data_transfer=DataTransferService(),
@@ -90,7 +95,26 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
         ),
         reservations=reservations,
         local_lists=LocalListService(stores.station_state, stores.id_tags, commands, clock),
+        billing=billing,
     )
+
+
+def _billing(settings: Settings, stores: Stores, clock: Clock, events: EventBus) -> BillingService:
+    return BillingService.over(
+        stores, clock, events=events,
+        default_currency=settings.billing_currency,
+        minimum_balance=settings.billing_minimum_balance,
+        persist_every=settings.billing_persist_interval,
+        reconcile_every=settings.billing_reconcile_interval,
+        providers=[TestPaymentProvider()] if settings.billing_test_payments else [],
+    )  # fmt: skip
+
+
+def _remote_stop(remote: RemoteControl) -> RemoteStop:
+    async def stop(station_id: str, transaction_id: int) -> str:
+        return (await remote.stop(station_id, transaction_id)).status
+
+    return stop
 
 
 @dataclass
@@ -126,6 +150,7 @@ class App:
                 group.create_task(services.directory.run(settings.directory_refresh_interval)),
                 group.create_task(_prune_periodically(services.message_log)),
                 group.create_task(services.reservations.run()),
+                group.create_task(services.billing.run()),
             ]
             self.ocpp_port = await self.gateway.start(settings.host, settings.ocpp_port)
             http = _QuietServer(
@@ -166,6 +191,7 @@ async def build_app(
     services = wire_services(settings, stores, clock or SystemClock())
     gateway = Gateway(settings, services, route_tables())
     services.commands.bind(gateway)
+    services.billing.bind_remote_stop(_remote_stop(services.remote))
     return App(settings, stores, services, gateway, engine)
 
 

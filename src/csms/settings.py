@@ -8,8 +8,10 @@ arguments), environment variables ``CSMS_<NAME>``, a TOML file (``CSMS_CONFIG`` 
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -49,8 +51,26 @@ class Settings(BaseSettings):
     api_open_on_localhost: bool = Field(
         False, description="development only: API requests from 127.0.0.1/::1 without a key are admin"
     )
+    billing_currency: str = Field(
+        "EUR", pattern=r"^[A-Z]{3}$", description="currency of orders no tariff applies to"
+    )
+    billing_minimum_balance: Decimal = Field(
+        Decimal(0), description="a driver's wallet below this may not start charging (Blocked)"
+    )
+    billing_persist_interval: float = Field(
+        30.0, gt=0, description="seconds between writes of a running cost to the database"
+    )
+    billing_reconcile_interval: float = Field(
+        60.0, gt=0, description="seconds between sweeps that price orders a crash left open"
+    )
+    billing_test_payments: bool = Field(
+        False, description="enable the 'test' payment provider (free money: never in production)"
+    )
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    time_zone: str = Field(
+        "UTC", description="IANA time zone the web pages show times in (storage stays UTC)"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -60,6 +80,15 @@ class Settings(BaseSettings):
                 "database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         return url
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {name!r} (IANA names: Europe/Berlin, Asia/Shanghai)") from None
+        return name
 
     @classmethod
     def settings_customise_sources(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csms.services.accounts import AccountService, DriverWithoutOwner, IssuedKey
-from csms.services.authorization import AuthorizationService, TagInfo
+from csms.services.authorization import AuthorizationService, StartGate, TagInfo
+from csms.services.billing import BillingService
 from csms.services.clock import Clock, SystemClock, as_utc
 from csms.services.commands import CommandService, RemoteControl
 from csms.services.data_transfer import DataTransferAnswer, DataTransferService
@@ -44,12 +45,14 @@ class Services:
     remote: RemoteControl
     reservations: ReservationService
     local_lists: LocalListService
+    billing: BillingService
 
 
 __all__ = [
     "AccountService",
     "Admission",
     "AuthorizationService",
+    "BillingService",
     "BootDecision",
     "Clock",
     "CommandService",
@@ -67,6 +70,7 @@ __all__ = [
     "RemoteControl",
     "ReservationService",
     "Services",
+    "StartGate",
     "Started",
     "StationDirectory",
     "StationService",

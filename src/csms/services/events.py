@@ -47,6 +47,7 @@ class EventType(enum.StrEnum):
     COMMAND_ANSWERED = "command.answered"  # the station answered a CSMS call (result)
     COMMAND_FAILED = "command.failed"  # offline, timeout or a CALLERROR
     RESERVATION_CHANGED = "reservation.changed"
+    ORDER_UPDATED = "order.updated"  # running cost of a session, then priced/paid/refunded
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,9 @@
 """SQL stores for tariffs, tariff assignments, drivers and the wallet ledger.
 
-Each method runs in its own database transaction. Two writes that must not happen twice
-are single statements guarded by a unique constraint: a new tariff version is one
-``INSERT ... SELECT max(version) + 1`` (retried if a concurrent one took the number), and
-a ledger entry with an idempotency key is ``INSERT ... ON CONFLICT DO NOTHING``.
+Each method runs in its own database transaction. Writes that must not happen twice are
+guarded by a unique constraint: a new tariff version is one ``INSERT ... SELECT
+max(version) + 1`` behind a lock on the tariff's row, and a ledger entry with an
+idempotency key is ``INSERT ... ON CONFLICT DO NOTHING``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, false, func, insert, literal, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain.billing import (
@@ -46,7 +45,6 @@ from csms.storage.sql.tables import UtcDateTime
 
 _t, _v, _a, _g = tariffs.c, tariff_versions.c, tariff_assignments.c, station_group_members.c
 _d, _l = drivers.c, ledger_entries.c
-_VERSION_RETRIES = 5
 
 
 def _version(row: Row[Any]) -> TariffVersion:
@@ -105,18 +103,15 @@ class SqlTariffStore:
             .from_select(["tariff_id", "version", "spec", "created_at"], source)
             .returning(*tariff_versions.c)
         )
-        for attempt in range(_VERSION_RETRIES):
-            try:
-                async with self._engine.begin() as conn:
-                    row = (await conn.execute(stmt)).first()
-            except IntegrityError:  # a concurrent call took that version number
-                if attempt == _VERSION_RETRIES - 1:
-                    raise
-                continue
-            if row is None:
+        lock = select(_t.id).where(_t.id == tariff_id).with_for_update()
+        async with self._engine.begin() as conn:
+            # PostgreSQL: concurrent edits of one tariff queue on its row, so each sees the
+            # version the previous one committed. SQLite: the INSERT ... SELECT takes the
+            # database's write lock (the SELECT before it starts no transaction).
+            if (await conn.execute(lock)).first() is None:
                 raise KeyError(tariff_id)
-            return _version(row)
-        raise AssertionError("unreachable")
+            row = (await conn.execute(stmt)).one()
+        return _version(row)
 
     async def version(self, version_id: int) -> TariffVersion | None:
         async with self._engine.connect() as conn:
