@@ -115,3 +115,22 @@ async def test_api_docs_health_and_metrics_still_answer(anonymous_client: httpx.
     assert (await anonymous_client.get("/metrics")).status_code == 200
     assert (await anonymous_client.get("/api/v1/me")).status_code == 401
     assert (await anonymous_client.get("/static/csms.css")).status_code == 200
+
+
+async def test_admins_manage_accounts_and_operators_may_not(
+    admin_client: httpx.AsyncClient, staff_client: httpx.AsyncClient, web: Web
+) -> None:
+    assert (await staff_client.get("/users")).status_code == 403
+    page = await admin_client.get("/users")
+    created = await admin_client.post(
+        "/users",
+        data={"csrf": csrf_of(page.text), "email": "bob@example.com", "role": "driver",
+              "password": "long enough", "driver_id": "bob"},
+        follow_redirects=True,
+    )
+    assert "Account bob@example.com created." in created.text
+    bob = await web.users.by_email("bob@example.com")
+    assert bob is not None
+    assert bob.driver_id == "bob"
+    await admin_client.post(f"/users/{bob.id}/disabled", data={"csrf": csrf_of(page.text), "disabled": "1"})
+    assert await web.users.sign_in("bob@example.com", "long enough", "c") is None

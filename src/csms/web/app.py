@@ -27,8 +27,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def site_zone(app: App) -> ZoneInfo:
     """The time zone pages show times in (storage is UTC): the ``time_zone`` setting."""
-    name = getattr(app.settings, "time_zone", None) or "UTC"
-    return ZoneInfo(str(name))
+    return ZoneInfo(app.settings.time_zone)
 
 
 def user_store(app: App) -> UserStore:

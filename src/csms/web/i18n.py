@@ -32,7 +32,7 @@ from babel.dates import (
 )
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("en", "zh")
@@ -144,6 +144,22 @@ class Formatter:
         if not currency:
             return self.num(amount, 2)
         return format_currency(amount, currency, locale=self.locale)
+
+    def money_precise(self, amount: Decimal, currency: str, digits: int) -> str:
+        """A unit price: more decimals than the currency's minor unit when needed."""
+        pattern = self.locale.currency_formats["standard"].pattern.replace("0.00", "0." + "0" * digits)
+        return format_currency(amount, currency, pattern, locale=self.locale, currency_digits=False)
+
+    def price(self, amount: Decimal | None, currency: str) -> str:
+        """A unit price or order line: 2 to 4 decimals, as many as it has."""
+        if amount is None:
+            return "—"
+        exponent = amount.normalize().as_tuple().exponent
+        digits = max(2, min(4, -exponent if isinstance(exponent, int) else 2))
+        return self.money_precise(amount, currency, digits)
+
+    def percent(self, fraction: Decimal | float) -> str:
+        return format_percent(fraction, "#,##0.##%", locale=self.locale)
 
     def duration(self, seconds: float | None) -> str:
         """``h:mm:ss`` (the same in both languages)."""

@@ -40,3 +40,26 @@ STATES = (
     N_("Used"),
     N_("Cancelled"),
 )
+
+DISPLAY = {
+    "top_up": N_("Top-up"),
+    "charge": N_("Charging (order)"),
+    "refund": N_("Refund"),
+    "payout": N_("Pay-out"),
+    "adjustment": N_("Correction"),
+    "open": N_("Open"),
+    "priced": N_("Priced"),
+    "paid": N_("Paid"),
+    "refunded": N_("Refunded"),
+    "id_tag": N_("Id tag"),
+    "driver": N_("Driver"),
+    "driver_group": N_("Driver group"),
+    "station": N_("Station"),
+    "station_group": N_("Station group"),
+    "default": N_("Default (everything else)"),
+}
+
+
+def display(value: str) -> str:
+    """The message id that shows a machine value (a ledger kind, an order state...)."""
+    return DISPLAY.get(value, value)

@@ -14,7 +14,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from csms.domain import ConnectorStatus, StatusEvent, TransactionState
+from csms.domain.billing import OrderState
 from csms.services.transaction_views import TransactionQuery
+from csms.storage.billing import OrderFilter
 from csms.web.context import Web
 
 DAYS = 30
@@ -37,7 +39,7 @@ class Overview:
     connectors: dict[str, int]  # status -> how many
     active_sessions: int
     days: list[Day]  # oldest first, the last one is today (site time zone)
-    currency: str | None
+    currency: str
     faults: list[StatusEvent] = field(default_factory=list)  # newest first
     faulted_ids: frozenset[str] = frozenset()
 
@@ -101,7 +103,7 @@ class OverviewBuilder:
             connectors=dict(connectors),
             active_sessions=active,
             days=days,
-            currency=None,
+            currency=self._web.app.settings.billing_currency,
             faults=faults[:10],
             faulted_ids=frozenset(faulted_stations),
         )
@@ -122,5 +124,26 @@ class OverviewBuilder:
             day = (tx.stopped_at or tx.started_at).astimezone(zone).date()
             if day in energy and view.energy_wh is not None:
                 energy[day] += view.energy_wh
-        days = [Day(d, wh, Decimal(0)) for d, wh in sorted(energy.items())]
+        revenue = await self._revenue(since, zone, set(energy))
+        days = [Day(d, wh, revenue.get(d, Decimal(0))) for d, wh in sorted(energy.items())]
         return days, active
+
+    async def _revenue(self, since: datetime, zone: ZoneInfo, days: set[date]) -> dict[date, Decimal]:
+        """Totals of priced orders (in the default currency) by the local day they stopped."""
+        orders = self._web.services.billing.orders
+        currency = self._web.app.settings.billing_currency
+        revenue: dict[date, Decimal] = {}
+        offset = 0
+        while True:
+            batch = await orders.search(OrderFilter(started_after=since, limit=500, offset=offset))
+            for order in batch:
+                if order.total is None or order.currency != currency or order.stopped_at is None:
+                    continue
+                if order.state is OrderState.REFUNDED:
+                    continue
+                day = order.stopped_at.astimezone(zone).date()
+                if day in days:
+                    revenue[day] = revenue.get(day, Decimal(0)) + order.total
+            if len(batch) < 500:
+                return revenue
+            offset += 500

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from csms.web.flash import COOKIE as FLASH_COOKIE
 from csms.web.flash import take as take_flash
 from csms.web.i18n import COOKIE, LANGUAGES, Formatter, language_name, negotiate, translations
+from csms.web.labels import display
 from csms.web.svg import bar_chart, line_chart
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -54,6 +55,7 @@ class Pages:
             languages=[(code, language_name(code)) for code in LANGUAGES],
             line_chart=line_chart,
             bar_chart=bar_chart,
+            display=display,
         )
         return env
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ import pytest
 
 from csms.app import App
 from csms.domain import IdTag
+from csms.domain.billing import AssignmentScope, Driver, TariffSpec
 from csms.domain.operations import Role
 from csms.simulator import SimulatedStation, StationConfig
 from csms.testing import loopback_settings, running_app
@@ -35,6 +37,7 @@ PASSWORD = "correct horse"
 OPERATOR = "olivia@example.com"
 DRIVER = "alice@example.com"
 TAG = "remote-11902"
+STANDARD = TariffSpec("EUR", energy_per_kwh=Decimal("0.30"), session_fee=Decimal("1.00"))
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CSMS_REQUIRE_CHROMIUM") == "1":  # CI: .ci/run installs it
@@ -80,13 +83,20 @@ class Site:
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    settings = loopback_settings(f"sqlite+aiosqlite:///{tmp_path}/csms.db")
+    settings = loopback_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/csms.db", billing_test_payments=True, billing_currency="EUR"
+    )
     async with running_app(settings) as app:
         web: Web = app.api.state.web
         await web.users.create(OPERATOR, Role.OPERATOR, PASSWORD, name="Olivia")
         await web.users.create(DRIVER, Role.DRIVER, PASSWORD, name="Alice", driver_id="alice")
         await app.services.stations.add("CP1")
         await app.services.tags.create(IdTag(TAG, owner="alice"))
+        billing = app.services.billing
+        await billing.wallets.add_driver(Driver("alice", "EUR", app.services.clock.now(), name="Alice"))
+        await billing.wallets.top_up("alice", Decimal("20.00"), note="welcome")
+        standard = await billing.tariffs.create("Standard", STANDARD)
+        await billing.tariffs.assign(AssignmentScope.DEFAULT, "", standard.tariff.id)
         yield Site(app, f"http://127.0.0.1:{app.http_port}")
 
 

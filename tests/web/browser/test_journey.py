@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
+from csms.domain.billing import round_money
 from tests.web.browser.conftest import DRIVER, OPERATOR, PASSWORD, Site
 
 LAPTOP: ViewportSize = {"width": 1280, "height": 860}
@@ -49,6 +52,7 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         await driver.goto(site.base + "/app/s/CP1/1")  # the QR code on the charger
         await sign_in(driver, DRIVER)
         await expect(driver.locator("#connector-state")).to_have_attribute("data-state", "free")
+        await expect(driver.locator("#price")).to_contain_text("€0.30/kWh")
         await driver.screenshot(path=screenshots / "app-connector.png", full_page=True)
         await driver.click("#start")
         await expect(driver).to_have_url(re.compile(r"/app/session/\d+$"), timeout=15_000)
@@ -62,16 +66,31 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         first = await energy.inner_text()
         await expect(energy).not_to_have_text(first, timeout=10_000)
         await expect(driver.locator("#live-power")).to_have_text(re.compile(r"\d kW$"))
+        await expect(driver.locator("#live-cost")).to_have_text(re.compile(r"^€1\.\d\d$"))
         await driver.screenshot(path=screenshots / "app-session.png", full_page=True)
         await operator.screenshot(path=screenshots / "dashboard-station.png", full_page=True)
 
+        if os.environ.get("CSMS_SCREENSHOT_DIR"):  # pictures for the docs: a longer session
+            await asyncio.sleep(6)
         driver.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
         await driver.click("#stop")
         await expect(driver).to_have_url(re.compile(rf"/app/orders/{transaction_id}$"), timeout=20_000)
         receipt_energy = await driver.locator("#receipt-energy").inner_text()
         assert receipt_energy.endswith("kWh")
         assert receipt_energy != "0.00 kWh"
+        order = await site.app.services.billing.orders.by_transaction(int(transaction_id))
+        assert order is not None
+        assert order.total == round_money(order.energy_kwh * Decimal("0.30") + 1, "EUR")
+        total = f"€{order.total}"
+        await expect(driver.locator("#order-total")).to_have_text(total)
         await driver.screenshot(path=screenshots / "app-receipt.png", full_page=True)
+        await driver.click("nav.tabs a[href='/app/wallet']")
+        await expect(driver.locator("#balance")).to_have_text(f"€{Decimal('20.00') - order.total}")
+        await driver.click("#top-up button[type=submit]")
+        await expect(driver.locator("#balance")).to_have_text(f"€{Decimal('40.00') - order.total}")
+        await driver.screenshot(path=screenshots / "app-wallet.png", full_page=True)
+        await driver.go_back()
+        await driver.go_back()
 
         # The operator finds the session with the same energy.
         await operator.goto(site.base + "/sessions?station=CP1")
@@ -79,6 +98,8 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         await expect(row).to_contain_text("Stopped")
         await row.locator("a").first.click()
         await expect(operator.locator("#session-energy")).to_have_text(receipt_energy)
+        await expect(operator.locator("#order-total")).to_have_text(total)
+        await expect(operator.locator("#order")).to_have_attribute("data-state", "paid")
         await expect(operator.locator("svg.chart polyline")).to_have_count(2)
         await operator.screenshot(path=screenshots / "dashboard-session.png", full_page=True)
 

@@ -7,6 +7,8 @@ busy, no usable charging card, the station rejected the start or did not answer.
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -15,18 +17,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from csms.domain import AuthorizationStatus, ConnectorStatus, TransactionState
 from csms.gateway import CommandError, CommandTimeout, StationOffline
+from csms.services.billing import DriverNotFound, PaymentDeclined, PaymentError, WalletError
 from csms.services.commands import NoFreeConnector, SessionError
 from csms.services.transaction_views import TransactionQuery, TransactionView
 from csms.web.auth import DriverViewer, Form, Viewer
 from csms.web.context import Web, WebDep
 from csms.web.errors import PageNotFound
+from csms.web.flash import remember
 from csms.web.labels import N_
 from csms.web.meter_chart import curves
+from csms.web.money import tariff_lines
 from csms.web.paging import Page, PageRequest
+from csms.web.routes.sessions import order_context
 
 router = APIRouter(prefix="/app")
 FREE = (ConnectorStatus.AVAILABLE, ConnectorStatus.PREPARING)
-SESSION_EVENTS = "transaction.updated transaction.stopped"
+SESSION_EVENTS = "transaction.updated transaction.stopped order.updated"
 CONNECTOR_EVENTS = "station.connected station.disconnected status.changed transaction.started transaction.stopped"
 
 
@@ -70,7 +76,9 @@ async def go(request: Request) -> Response:
     return RedirectResponse(f"/app/s/{quote(station, safe='')}/{int(connector)}", 303)
 
 
-async def _connector_context(web: Web, viewer: Viewer, station_id: str, connector_id: int) -> dict[str, Any]:
+async def _connector_context(
+    request: Request, web: Web, viewer: Viewer, station_id: str, connector_id: int
+) -> dict[str, Any]:
     station = await web.services.stations.get(station_id)
     if station is None:
         raise PageNotFound(station_id)
@@ -87,10 +95,25 @@ async def _connector_context(web: Web, viewer: Viewer, station_id: str, connecto
     running = next((v for v in active if v.transaction.evse_id == connector_id), None)
     mine = running is not None and await _owns(web, viewer, running.transaction.id_tag)
     free = online and status.status in FREE and running is None
+    tag = await _tag_of(web, viewer)
     return {
         "station": station, "connector_id": connector_id, "status": status, "online": online,
-        "free": free, "running": running, "mine": mine, "tag": await _tag_of(web, viewer),
+        "free": free, "running": running, "mine": mine, "tag": tag,
+        "price": await _price(request, web, viewer, station_id, tag),
     }
+
+
+async def _price(request: Request, web: Web, viewer: Viewer, station_id: str, tag: str | None) -> list[str]:
+    """What charging here costs this driver now, in short lines (empty: no tariff)."""
+    billing = web.services.billing
+    try:
+        driver = await billing.wallets.driver(_driver_id(viewer))
+    except DriverNotFound:
+        driver = None
+    version = await billing.tariffs.resolve(station_id, tag, driver, web.now())
+    if version is None:
+        return []
+    return tariff_lines(version.spec, web.pages.fmt(request), lambda m, **k: web.pages.text(request, m, **k))
 
 
 async def _owns(web: Web, viewer: Viewer, id_tag: str | None) -> bool:
@@ -103,13 +126,13 @@ async def _owns(web: Web, viewer: Viewer, id_tag: str | None) -> bool:
 @router.get("/s/{station_id}/{connector_id}", response_class=HTMLResponse)
 async def connector(station_id: str, connector_id: int, request: Request, web: WebDep, viewer: DriverViewer) -> HTMLResponse:
     """The page a charger's QR code opens: free or busy, the price, Start."""
-    context = await _connector_context(web, viewer, station_id, connector_id)
+    context = await _connector_context(request, web, viewer, station_id, connector_id)
     return web.pages.render(request, "app/connector.html", {"tab": "home", "live_types": CONNECTOR_EVENTS, **context})
 
 
 @router.get("/s/{station_id}/{connector_id}/part", response_class=HTMLResponse)
 async def connector_part(station_id: str, connector_id: int, request: Request, web: WebDep, viewer: DriverViewer) -> HTMLResponse:
-    context = await _connector_context(web, viewer, station_id, connector_id)
+    context = await _connector_context(request, web, viewer, station_id, connector_id)
     return web.pages.render(request, "app/parts/connector.html", context)
 
 
@@ -117,8 +140,12 @@ async def connector_part(station_id: str, connector_id: int, request: Request, w
 async def start(
     station_id: str, connector_id: int, request: Request, web: WebDep, viewer: DriverViewer, _form: Form
 ) -> Response:
-    context = await _connector_context(web, viewer, station_id, connector_id)
+    context = await _connector_context(request, web, viewer, station_id, connector_id)
     problem = _cannot_start(context)
+    if problem is None:
+        allowed, _why = await web.services.billing.can_start(context["tag"])
+        if not allowed:
+            problem = N_("Your balance is too low to start charging. Top up your wallet first.")
     if problem is None:
         try:
             result = await web.services.remote.start_session(
@@ -159,7 +186,7 @@ def _cannot_start(context: dict[str, Any]) -> str | None:
 async def _session_context(request: Request, web: Web, viewer: Viewer, transaction_id: int) -> dict[str, Any]:
     view = await _own_session(web, viewer, transaction_id)
     found = curves(view.transaction, view.meter_values)
-    return {"view": view, "tx": view.transaction, "curves": found}
+    return {"view": view, "tx": view.transaction, "curves": found, **await order_context(web, transaction_id)}
 
 
 @router.get("/session/{transaction_id}", response_class=HTMLResponse)
@@ -212,4 +239,47 @@ async def orders(request: Request, web: WebDep, viewer: DriverViewer) -> HTMLRes
 @router.get("/orders/{transaction_id}", response_class=HTMLResponse)
 async def receipt(transaction_id: int, request: Request, web: WebDep, viewer: DriverViewer) -> HTMLResponse:
     view = await _own_session(web, viewer, transaction_id)
-    return web.pages.render(request, "app/receipt.html", {"tab": "orders", "view": view, "tx": view.transaction})
+    context = {"tab": "orders", "view": view, "tx": view.transaction, **await order_context(web, transaction_id)}
+    return web.pages.render(request, "app/receipt.html", context)
+
+
+TEST_PROVIDER = "test"
+TOP_UP_AMOUNTS = ("10", "20", "50")
+
+
+@router.get("/wallet", response_class=HTMLResponse)
+async def wallet(request: Request, web: WebDep, viewer: DriverViewer) -> HTMLResponse:
+    """Balance, top-up through the payment provider, and the ledger."""
+    wallets = web.services.billing.wallets
+    wanted = PageRequest.of(request, size=20)
+    try:
+        found = await wallets.wallet(_driver_id(viewer))
+        entries = await wallets.ledger(_driver_id(viewer), wanted.fetch, wanted.offset)
+    except DriverNotFound:
+        found, entries = None, []
+    return web.pages.render(
+        request, "app/wallet.html",
+        {"tab": "wallet", "wallet": found, "page": Page.of(entries, wanted),
+         "can_pay": web.app.settings.billing_test_payments, "amounts": TOP_UP_AMOUNTS,
+         "payment_key": secrets.token_urlsafe(16)},
+    )
+
+
+@router.post("/wallet/top-up")
+async def wallet_top_up(request: Request, web: WebDep, viewer: DriverViewer, form: Form) -> Response:
+    """Pay in through the (test) payment provider; the form's key makes a resubmit harmless."""
+    response = RedirectResponse("/app/wallet", 303)
+    try:
+        amount = Decimal(form.get("amount", "").replace(",", "."))
+    except InvalidOperation:
+        return remember(response, request, "Invalid input", "error")
+    try:
+        await web.services.billing.wallets.pay_in(
+            _driver_id(viewer), amount, provider=TEST_PROVIDER,
+            token=form.get("card", "tok_test"), idempotency_key=form.get("key") or secrets.token_urlsafe(16),
+        )
+    except PaymentDeclined:
+        return remember(response, request, "The payment was declined.", "error")
+    except (PaymentError, WalletError, DriverNotFound) as error:
+        return remember(response, request, "The payment failed: %(why)s", "error", why=str(error))
+    return remember(response, request, "Your wallet was topped up.")

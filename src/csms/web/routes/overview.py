@@ -12,7 +12,7 @@ from csms.web.svg import Bar
 
 router = APIRouter()
 
-LIVE_TYPES = "station.connected station.disconnected status.changed transaction.started transaction.stopped"
+LIVE_TYPES = "station.connected station.disconnected status.changed transaction.started transaction.stopped order.updated"
 
 
 def overview_builder(request: Request, web: WebDep) -> OverviewBuilder:

@@ -19,17 +19,18 @@ from csms.web.auth import Staff
 from csms.web.context import Web, WebDep
 from csms.web.errors import PageNotFound
 from csms.web.meter_chart import chart, curves
+from csms.web.money import COMPONENTS
 from csms.web.paging import Page, PageRequest
 
 router = APIRouter()
-SESSION_EVENTS = "transaction.updated transaction.stopped"
+SESSION_EVENTS = "transaction.updated transaction.stopped order.updated"
 CSV_COLUMNS = (
     "transaction_id", "station_id", "connector_id", "id_tag", "state", "started_at",
     "stopped_at", "stop_reason", "energy_kwh", "duration_s",
 )
 
 
-def _day(value: str | None, zone: ZoneInfo, plus_days: int = 0) -> datetime | None:
+def day_start(value: str | None, zone: ZoneInfo, plus_days: int = 0) -> datetime | None:
     """A ``YYYY-MM-DD`` from a date input, as the start of that local day (UTC-aware)."""
     if not value:
         return None
@@ -47,8 +48,8 @@ def filters_of(request: Request, zone: ZoneInfo) -> TransactionQuery:
         station_id=params.get("station") or None,
         id_tag=params.get("tag") or None,
         state=TransactionState(state) if state in TransactionState._value2member_map_ else None,
-        since=_day(params.get("from"), zone),
-        until=_day(params.get("to"), zone, plus_days=1),
+        since=day_start(params.get("from"), zone),
+        until=day_start(params.get("to"), zone, plus_days=1),
     )
 
 
@@ -111,7 +112,17 @@ async def session_context(request: Request, web: Web, transaction_id: int) -> di
         text(request, "Power (kW)"), text(request, "Energy (kWh)"), text(request, "No meter values yet."),
     )
     tag = await web.services.tags.get(view.transaction.id_tag) if view.transaction.id_tag else None
-    return {"view": view, "tx": view.transaction, "curves": found, "chart": svg, "tag": tag}
+    return {"view": view, "tx": view.transaction, "curves": found, "chart": svg, "tag": tag,
+            "staff": True, **await order_context(web, transaction_id)}
+
+
+async def order_context(web: Web, transaction_id: int) -> dict[str, Any]:
+    """The order of a session (None before billing saw it), its tariff version."""
+    order = await web.services.billing.orders.by_transaction(transaction_id)
+    version = None
+    if order is not None and order.tariff_version_id is not None:
+        version = await web.services.billing.tariffs.version(order.tariff_version_id)
+    return {"order": order, "tariff_version": version, "components": COMPONENTS}
 
 
 @router.get("/sessions/{transaction_id}", response_class=HTMLResponse)
