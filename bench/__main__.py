@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -43,19 +44,23 @@ class Plan:
 
     runs: int = 3
     steady_stations: tuple[int, ...] = (1000, 5000)
-    duration: float = 8.0
-    warmup: float = 3.0
+    duration: float = 6.0
+    warmup: float = 2.0
     idle_levels: tuple[int, ...] = (5000, 15000)
     boot_stations: int = 10_000
     command_stations: int = 1000
     command_rate: float = 40.0
     ingest_stations: int = 1000
+    postgres: bool = True  # ingest on PostgreSQL too, when it can be reached
+    settle: float = 2.0  # idle: seconds between the last boot and reading the RSS
+    storm_delay: float = 3.0  # boot storm: seconds to start the load processes first
 
     @classmethod
     def quick(cls) -> Plan:
         return cls(
-            runs=1, steady_stations=(100,), duration=2.0, warmup=1.0, idle_levels=(200, 500),
-            boot_stations=500, command_stations=100, command_rate=20.0, ingest_stations=100,
+            runs=1, steady_stations=(100,), duration=1.0, warmup=0.3, idle_levels=(200, 500),
+            boot_stations=300, command_stations=100, command_rate=20.0, ingest_stations=100,
+            postgres=False, settle=0.5, storm_delay=1.0,
         )
 
 
@@ -101,13 +106,15 @@ class Session:
 
     def idle(self) -> None:
         def run(kind: str) -> None:
-            for row in idle_run(self.ctx, kind, self.plan.idle_levels):
+            for row in idle_run(self.ctx, kind, self.plan.idle_levels, self.plan.settle):
                 self.add(row)
 
         self.each(run)
 
     def boot(self) -> None:
-        self.each(lambda kind: self.add(boot_storm_run(self.ctx, kind, self.plan.boot_stations)))
+        plan = self.plan
+        self.each(lambda kind: self.add(
+            boot_storm_run(self.ctx, kind, plan.boot_stations, plan.storm_delay)))
 
     def command(self) -> None:
         plan, n = self.plan, self.plan.command_stations
@@ -115,7 +122,7 @@ class Session:
         self.each(lambda kind: self.add(load_run(
             self.ctx, kind, n, scenario="command", variant=str(n), rate=half[kind],
             duration=plan.duration, warmup=plan.warmup,
-            commands={"rate": plan.command_rate, "duration": max(1.0, plan.duration - 1)})))
+            commands={"rate": plan.command_rate, "duration": max(0.8, plan.duration - 1)})))
 
     def _max_rate(self, kind: str, stations: int) -> float:
         """Steady messages/s at this N, measured earlier in this session or now."""
@@ -129,8 +136,10 @@ class Session:
 
     def ingest(self) -> None:
         plan, n = self.plan, self.plan.ingest_stations
-        backends = ["sqlite"] + (["postgresql"] if database.postgres_available() else [])
-        if len(backends) == 1:
+        backends = ["sqlite"] + (
+            ["postgresql"] if plan.postgres and database.postgres_available() else []
+        )
+        if plan.postgres and len(backends) == 1:
             print("  PostgreSQL not reachable at", database.PG_ADMIN_URL, "- ingest on SQLite only")
 
         def run(kind: str) -> None:
@@ -218,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(servers) - set(KINDS):
         parser.error(f"unknown servers: {sorted(unknown)}")
     raise_fd_limit()
+    # stopped from outside: unwind, so that the servers under test are stopped too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = args.out or REPO / "bench" / "results" / "raw" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     session = Session(plan, servers, out, args.client_processes)

@@ -96,28 +96,43 @@ def load_run(
     row: dict[str, Any] = {"scenario": scenario, "variant": variant, "server": kind,
                            "stations": stations, "backend": backend if kind == "csms" else ""}
     try:
-        setups = workers.wait_ready(300)
-        row["setup_errors"], row["first_error"] = _setup_errors(setups)
-        t0 = time.monotonic() + 0.3 + warmup
-        t1 = t0 + duration
-        workers.start_load(t0, t1)
-        time.sleep(max(0.0, t0 - time.monotonic()))
-        if commands is not None:
-            server.signal(signal.SIGUSR1)
-        cpu0 = server.cpu_seconds()
-        time.sleep(max(0.0, t1 - time.monotonic()))
-        cpu1 = server.cpu_seconds()
-        row["server_rss_mib"] = server.rss_kib() / 1024
-        reports, latencies = workers.collect(t1)
-        if commands is not None:
-            row.update(_command_results(run_dir / "commands.json", duration + 40))
+        _measure_load(server, workers, row, warmup, duration, commands, run_dir)
+    except BaseException:
+        server.stop(10)
+        raise
     finally:
         workers.close()
     row.update(_stop(server, url))
-    row.update(_load_figures(reports, latencies, duration, cpu1 - cpu0))
     if url is not None:
         row.update(_loss(row))
     return row
+
+
+def _measure_load(
+    server: ServerProcess,
+    workers: Workers,
+    row: dict[str, Any],
+    warmup: float,
+    duration: float,
+    commands: dict[str, Any] | None,
+    run_dir: Path,
+) -> None:
+    setups = workers.wait_ready(300)
+    row["setup_errors"], row["first_error"] = _setup_errors(setups)
+    t0 = time.monotonic() + 0.3 + warmup
+    t1 = t0 + duration
+    workers.start_load(t0, t1)
+    time.sleep(max(0.0, t0 - time.monotonic()))
+    if commands is not None:
+        server.signal(signal.SIGUSR1)
+    cpu0 = server.cpu_seconds()
+    time.sleep(max(0.0, t1 - time.monotonic()))
+    cpu1 = server.cpu_seconds()
+    row["server_rss_mib"] = server.rss_kib() / 1024
+    reports, latencies = workers.collect(t1)
+    if commands is not None:
+        row.update(_command_results(run_dir / "commands.json", duration + 40))
+    row.update(_load_figures(reports, latencies, duration, cpu1 - cpu0))
 
 
 def _load_figures(
@@ -129,6 +144,8 @@ def _load_figures(
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "server_cpu_pct": 100 * server_cpu / duration,
+        # robust when other work shares the server's core: answers per CPU-second used
+        "msgs_per_cpu_s": total(reports, "window_answered") / server_cpu if server_cpu else 0.0,
         "client_cpu_pct": 100 * total(reports, "cpu_seconds") / duration,
         "client_processes": len(reports),
         "sent": int(total(reports, "sent")),
@@ -174,7 +191,9 @@ def _command_results(path: Path, timeout: float) -> dict[str, Any]:
 
 
 # -- idle: connected, booted, silent -------------------------------------------------------
-def idle_run(ctx: Context, kind: str, levels: tuple[int, ...]) -> list[dict[str, Any]]:
+def idle_run(
+    ctx: Context, kind: str, levels: tuple[int, ...], settle: float = 2.0
+) -> list[dict[str, Any]]:
     """One server, stations added level by level; server RSS per connected station."""
     run_dir = ctx.run_dir(f"idle-{kind}-{time.strftime('%H%M%S')}")
     url = ctx.database(kind, "sqlite", run_dir)
@@ -182,7 +201,7 @@ def idle_run(ctx: Context, kind: str, levels: tuple[int, ...]) -> list[dict[str,
     rows: list[dict[str, Any]] = []
     groups: list[Workers] = []
     try:
-        time.sleep(1.0)
+        time.sleep(settle / 2)
         rss0 = server.rss_kib()
         ids = database.station_ids(max(levels))
         done = 0
@@ -193,7 +212,7 @@ def idle_run(ctx: Context, kind: str, levels: tuple[int, ...]) -> list[dict[str,
             groups.append(workers)
             errors, first = _setup_errors(workers.wait_ready(300))
             done = level
-            time.sleep(2.0)
+            time.sleep(settle)
             rss = server.rss_kib()
             rows.append({
                 "scenario": "idle", "variant": str(level), "server": kind, "stations": level,
@@ -203,6 +222,9 @@ def idle_run(ctx: Context, kind: str, levels: tuple[int, ...]) -> list[dict[str,
                 "first_error": first,
                 "connected": sum(int(total(g.setups, "ready")) for g in groups),
             })
+    except BaseException:
+        server.stop(10)
+        raise
     finally:
         for workers in groups:
             workers.close()
@@ -213,11 +235,11 @@ def idle_run(ctx: Context, kind: str, levels: tuple[int, ...]) -> list[dict[str,
 
 
 # -- boot storm ----------------------------------------------------------------------------
-def boot_storm_run(ctx: Context, kind: str, stations: int) -> dict[str, Any]:
+def boot_storm_run(ctx: Context, kind: str, stations: int, delay: float = 3.0) -> dict[str, Any]:
     run_dir = ctx.run_dir(f"boot-{kind}-{time.strftime('%H%M%S')}")
     url = ctx.database(kind, "sqlite", run_dir)
     server = start_server(kind, run_dir, ctx.placement, database_url=url)
-    start_at = time.monotonic() + 3.0
+    start_at = time.monotonic() + delay
     workers = Workers.spawn(
         _spec(ctx, server, database.station_ids(stations), connect_concurrency=0,
               statuses=STATUS_CONNECTORS, start_at=start_at, call_timeout=120.0),
@@ -228,6 +250,9 @@ def boot_storm_run(ctx: Context, kind: str, stations: int) -> dict[str, Any]:
         cpu0 = server.cpu_seconds()
         setups = workers.wait_ready(300)
         cpu1 = server.cpu_seconds()
+    except BaseException:
+        server.stop(10)
+        raise
     finally:
         workers.close()
     errors, first = _setup_errors(setups)
