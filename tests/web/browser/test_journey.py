@@ -68,7 +68,7 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         await expect(driver.locator("#live-power")).to_have_text(re.compile(r"\d kW$"))
         await expect(driver.locator("#live-cost")).to_have_text(re.compile(r"^€1\.\d\d$"))
         await driver.screenshot(path=screenshots / "app-session.png", full_page=True)
-        await operator.screenshot(path=screenshots / "dashboard-station.png", full_page=True)
+        await operator.screenshot(path=screenshots / "dashboard-station.png")
 
         if os.environ.get("CSMS_SCREENSHOT_DIR"):  # pictures for the docs: a longer session
             await asyncio.sleep(6)
