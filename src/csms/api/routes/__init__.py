@@ -9,11 +9,22 @@ from types import ModuleType
 
 from fastapi import APIRouter, FastAPI
 
-from csms.api.routes import apikeys, messages, stations, tags, transactions
+from csms.api.routes import (
+    apikeys,
+    drivers,
+    messages,
+    orders,
+    stations,
+    tags,
+    tariffs,
+    transactions,
+    wallets,
+)
 
 API_PREFIX = "/api/v1"
 
 _MODULES: tuple[ModuleType, ...] = (stations, messages, tags, transactions, apikeys)
+_MODULES += (tariffs, drivers, wallets, orders)  # billing (issue 5)
 
 
 def include_routes(api: FastAPI) -> None:

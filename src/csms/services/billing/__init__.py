@@ -23,6 +23,7 @@ from csms.services.billing.service import BillingService
 from csms.services.billing.tariffs import TariffNotFound, TariffService, TariffView
 from csms.services.billing.wallets import (
     DriverNotFound,
+    InsufficientBalance,
     PaymentDeclined,
     Wallet,
     WalletError,
@@ -33,6 +34,7 @@ __all__ = [
     "BillingObserver",
     "BillingService",
     "DriverNotFound",
+    "InsufficientBalance",
     "OrderNotFound",
     "OrderService",
     "OrderStateError",

@@ -153,9 +153,12 @@ class OrderService:
     async def search(self, flt: OrderFilter) -> list[Order]:
         return [self._running.live(order) for order in await self._orders.search(flt)]
 
-    async def samples(self, order: Order) -> list[MeterSample]:
-        """The meter values of the order's transaction (chart data), oldest first."""
-        return await self._meter_values.for_transaction(order.transaction_id)
+    async def meter_values(self, order: Order) -> tuple[int | None, list[MeterSample]]:
+        """The meterStart (Wh) and the meter values, oldest first, of the order's
+        transaction (chart data)."""
+        transaction = await self._transactions.get(order.transaction_id)
+        samples = await self._meter_values.for_transaction(order.transaction_id)
+        return (transaction.meter_start if transaction else None), samples
 
     async def set_limit(self, order_id: int, max_amount: Decimal | None) -> Order:
         """Change the pre-payment limit of an open order."""

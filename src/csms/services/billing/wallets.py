@@ -40,6 +40,10 @@ class PaymentDeclined(WalletError):
     pass
 
 
+class InsufficientBalance(WalletError):
+    pass
+
+
 @dataclass(frozen=True, slots=True)
 class Wallet:
     driver_id: str
@@ -100,7 +104,7 @@ class WalletService:
     async def wallet(self, driver_id: str) -> Wallet:
         driver = await self.driver(driver_id)
         balance = await self._ledger.balance(driver.id, driver.currency)
-        return Wallet(driver.id, driver.currency, balance, self._minimum)
+        return Wallet(driver.id, driver.currency, balance, round_money(self._minimum, driver.currency))
 
     async def ledger(self, driver_id: str, limit: int = 100, offset: int = 0) -> list[LedgerEntry]:
         await self.driver(driver_id)
@@ -116,8 +120,10 @@ class WalletService:
         """:meth:`can_start` for a tag already read (the authorization service's gate);
         a tag without an owner costs no query."""
         driver = await self._drivers.get(tag.owner) if tag.owner is not None else None
-        if driver is None:
-            return True, None
+        return (True, None) if driver is None else await self.check(driver)
+
+    async def check(self, driver: Driver) -> tuple[bool, str | None]:
+        """Whether the driver's wallet allows a new session, and why not."""
         balance = await self._ledger.balance(driver.id, driver.currency)
         if balance < self._minimum:
             return False, (
@@ -164,7 +170,7 @@ class WalletService:
         amount = self._positive(amount, driver)
         balance = await self._ledger.balance(driver.id, driver.currency)
         if amount > balance:
-            raise WalletError(f"the wallet holds {balance} {driver.currency}, less than {amount}")
+            raise InsufficientBalance(f"the wallet holds {balance} {driver.currency}, less than {amount}")
         key = f"payout:{driver.id}:{idempotency_key}"
         refund = await self._provider(provider).refund(payment_id, amount, driver.currency, key)
         if refund.status is not PaymentStatus.SUCCEEDED:
