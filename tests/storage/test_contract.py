@@ -611,6 +611,13 @@ async def test_current_is_the_latest_event_per_connector(stores: Stores) -> None
     ]
     assert [e.station_id for e in await stores.statuses.current("CP-2")] == ["CP-2"]
     assert await stores.statuses.current("CP-3") == []
+    every = await stores.statuses.current_all()
+    assert [(e.station_id, e.evse_id, e.status) for e in every] == [
+        ("CP-1", 0, ConnectorStatus.AVAILABLE),
+        ("CP-1", 1, ConnectorStatus.CHARGING),
+        ("CP-1", 2, ConnectorStatus.UNAVAILABLE),
+        ("CP-2", 1, ConnectorStatus.AVAILABLE),
+    ]
 
 
 async def test_status_history_is_newest_first_with_limit(stores: Stores) -> None:

@@ -33,6 +33,10 @@ class StatusService:
         if self._events is not None:
             self._events.publish(EventType.STATUS_CHANGED, event.station_id, status_json(event))
 
+    async def current_all(self) -> list[StatusEvent]:
+        """The current status of every connector of every station."""
+        return await self._statuses.current_all()
+
     async def current(self, station_id: str) -> list[StatusEvent]:
         return await self._statuses.current(station_id)
 

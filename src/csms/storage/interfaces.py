@@ -197,6 +197,11 @@ class StatusStore(Protocol):
         """The latest event per (evse_id, connector_id), ordered by evse, connector."""
         ...
 
+    async def current_all(self) -> list[StatusEvent]:
+        """:meth:`current` of every station at once (the dashboard's overview), ordered
+        by station, evse, connector."""
+        ...
+
     async def history(self, station_id: str, limit: int = 100) -> list[StatusEvent]:
         """Newest first."""
         ...

@@ -292,6 +292,9 @@ class MemoryStatusStore:
         keys = sorted(key for key in self._current if key[0] == station_id)
         return [self._current[key] for key in keys]
 
+    async def current_all(self) -> list[StatusEvent]:
+        return [self._current[key] for key in sorted(self._current)]
+
     async def history(self, station_id: str, limit: int = 100) -> list[StatusEvent]:
         newest_first = (e for e in reversed(self._history) if e.station_id == station_id)
         return list(itertools.islice(newest_first, limit))

@@ -20,6 +20,7 @@ from csms.storage.billing import OrderFilter
 from csms.web.context import Web
 
 DAYS = 30
+_PAST_TTL = 300.0  # seconds the days before today are kept (late offline sessions show then)
 _TTL = 0.5  # below the pages' refresh delay (600 ms): a refresh after an event is never stale
 _FAULT_STATUSES = frozenset({ConnectorStatus.FAULTED})
 
@@ -68,6 +69,7 @@ class OverviewBuilder:
     def __init__(self, web: Web) -> None:
         self._web = web
         self._cached: tuple[float, Overview] | None = None
+        self._past: tuple[date, float, list[Day]] | None = None
 
     async def get(self) -> Overview:
         if self._cached is not None and time.monotonic() - self._cached[0] < _TTL:
@@ -78,64 +80,77 @@ class OverviewBuilder:
 
     async def _build(self) -> Overview:
         services, web = self._web.services, self._web
-        stations = await services.stations.all()
+        stations = {station.id for station in await services.stations.all()}
         online = set(web.gateway.connected())
         connectors: Counter[str] = Counter()
         faults: list[StatusEvent] = []
-        faulted_stations: set[str] = set()
-        for station in stations:
-            for event in await services.statuses.current(station.id):
-                if event.evse_id == 0:
-                    if is_fault(event):
-                        faults.append(event)
-                        faulted_stations.add(station.id)
-                    continue
+        for event in await services.statuses.current_all():
+            if event.station_id not in stations:
+                continue
+            if event.evse_id > 0:
                 connectors[event.status.value] += 1
-                if is_fault(event):
-                    faults.append(event)
-                    faulted_stations.add(station.id)
+            if is_fault(event):
+                faults.append(event)
         faults.sort(key=lambda e: e.timestamp or e.received_at, reverse=True)
         days, active = await self._days(web.zone, web.now())
         return Overview(
             stations=len(stations),
-            online=len(online & {s.id for s in stations}),
-            faulted=len(faulted_stations),
+            online=len(online & stations),
+            faulted=len({f.station_id for f in faults}),
             connectors=dict(connectors),
             active_sessions=active,
             days=days,
             currency=self._web.app.settings.billing_currency,
             faults=faults[:10],
-            faulted_ids=frozenset(faulted_stations),
+            faulted_ids=frozenset(f.station_id for f in faults),
         )
 
     async def _days(self, zone: ZoneInfo, now: datetime) -> tuple[list[Day], int]:
+        """Today is counted afresh; the 29 days before it are kept for ``_PAST_TTL``."""
         today = now.astimezone(zone).date()
-        first = today - timedelta(days=DAYS - 1)
-        since = datetime.combine(first, datetime.min.time(), zone)
-        energy: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(DAYS)}
         queries = self._web.services.queries.transactions
         active = 0
         async for _view in queries.export(TransactionQuery(state=TransactionState.ACTIVE)):
             active += 1
-        async for view in queries.export(TransactionQuery(since=since)):
+        past = self._past
+        if past is None or past[0] != today or time.monotonic() - past[1] > _PAST_TTL:
+            first = today - timedelta(days=DAYS - 1)
+            days = await self._totals(first, today - timedelta(days=1), zone)
+            self._past = past = (today, time.monotonic(), days)
+        return [*past[2], *await self._totals(today, today, zone)], active
+
+    async def _totals(self, first: date, last: date, zone: ZoneInfo) -> list[Day]:
+        """Energy and revenue per local day from ``first`` to ``last`` (inclusive)."""
+        if last < first:
+            return []
+        since = datetime.combine(first, datetime.min.time(), zone)
+        until = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone)
+        span = (last - first).days + 1
+        energy: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(span)}
+        queries = self._web.services.queries.transactions
+        # a session counts on the day it stopped; it may have started a day earlier
+        async for view in queries.export(TransactionQuery(since=since - timedelta(days=1), until=until)):
             tx = view.transaction
             if tx.state is TransactionState.ACTIVE:
                 continue
             day = (tx.stopped_at or tx.started_at).astimezone(zone).date()
             if day in energy and view.energy_wh is not None:
                 energy[day] += view.energy_wh
-        revenue = await self._revenue(since, zone, set(energy))
-        days = [Day(d, wh, revenue.get(d, Decimal(0))) for d, wh in sorted(energy.items())]
-        return days, active
+        revenue = await self._revenue(since - timedelta(days=1), until, zone, set(energy))
+        return [Day(d, wh, revenue.get(d, Decimal(0))) for d, wh in sorted(energy.items())]
 
-    async def _revenue(self, since: datetime, zone: ZoneInfo, days: set[date]) -> dict[date, Decimal]:
+    async def _revenue(
+        self, since: datetime, until: datetime, zone: ZoneInfo, days: set[date]
+    ) -> dict[date, Decimal]:
         """Totals of priced orders (in the default currency) by the local day they stopped."""
         orders = self._web.services.billing.orders
         currency = self._web.app.settings.billing_currency
         revenue: dict[date, Decimal] = {}
         offset = 0
         while True:
-            batch = await orders.search(OrderFilter(started_after=since, limit=500, offset=offset))
+            batch = await orders.search(
+                OrderFilter(started_after=since, started_before=until, limit=500, offset=offset)
+            )
             for order in batch:
                 if order.total is None or order.currency != currency or order.stopped_at is None:
                     continue

@@ -281,6 +281,12 @@ class SqlStatusStore:
         async with self._engine.connect() as conn:
             return [_status(row) for row in await conn.execute(stmt)]
 
+    async def current_all(self) -> list[StatusEvent]:
+        c = status_current.c
+        stmt = select(status_current).order_by(c.station_id, c.evse_id, c.connector_id)
+        async with self._engine.connect() as conn:
+            return [_status(row) for row in await conn.execute(stmt)]
+
     async def history(self, station_id: str, limit: int = 100) -> list[StatusEvent]:
         stmt = (
             select(status_events)
