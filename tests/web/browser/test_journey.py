@@ -18,6 +18,8 @@ from tests.web.browser.conftest import DRIVER, OPERATOR, PASSWORD, Site
 
 LAPTOP: ViewportSize = {"width": 1280, "height": 860}
 PHONE: ViewportSize = {"width": 390, "height": 844}
+TABLET: ViewportSize = {"width": 820, "height": 1180}
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 async def sign_in(page: Page, email: str) -> None:
@@ -52,6 +54,7 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         await driver.goto(site.base + "/app/s/CP1/1")  # the QR code on the charger
         await sign_in(driver, DRIVER)
         await expect(driver.locator("#connector-state")).to_have_attribute("data-state", "free")
+        assert await driver.evaluate(NO_SIDEWAYS_SCROLL)
         await expect(driver.locator("#price")).to_contain_text("€0.30/kWh")
         await driver.screenshot(path=screenshots / "app-connector.png", full_page=True)
         await driver.click("#start")
@@ -109,6 +112,11 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         await operator.goto(site.base + "/")
         await expect(operator.locator("h1")).to_have_text("首页")
         await operator.screenshot(path=screenshots / "dashboard-overview-zh.png", full_page=True)
+        for path in ("/", "/stations/CP1", f"/sessions/{transaction_id}", "/tariffs"):  # a tablet
+            await operator.set_viewport_size(TABLET)
+            await operator.goto(site.base + path)
+            assert await operator.evaluate(NO_SIDEWAYS_SCROLL), path
+        await operator.screenshot(path=screenshots / "dashboard-tariffs-tablet.png", full_page=True)
         await driver.click("a[data-lang=zh]")
         await expect(driver.locator("h1")).to_contain_text("收据")
         await driver.screenshot(path=screenshots / "app-receipt-zh.png", full_page=True)
