@@ -78,7 +78,8 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
         authorization=authorization,
         transactions=TransactionService(
             stores.transactions, authorization, write_behind, clock,
-            TransactionObservers(TransactionEvents(events, reservations), billing.observer()),
+            # billing first: when transaction.stopped is published, the order is priced
+            TransactionObservers(billing.observer(), TransactionEvents(events, reservations)),
         ),
         statuses=StatusService(stores.stations, stores.statuses, write_behind, clock, events),
         data_transfer=DataTransferService(),
