@@ -49,6 +49,12 @@ async def test_operator_and_driver_charge_and_bill_a_session(
         await operator.goto(site.base + "/stations/CP1")
         await expect(operator.locator("#presence .badge")).to_have_text("online")
         await expect(operator.locator("[data-connector='1'] [data-status]")).to_have_text("Available")
+        operator.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await operator.fill("#cfg-key", "MeterValueSampleInterval")
+        await operator.fill("#cfg-value", "1")
+        await operator.click("#cfg-change")
+        await expect(operator.locator("#config-answer [data-answer-status]")).to_have_text("Accepted")
+        await expect(operator.locator("#configuration tr[data-key='MeterValueSampleInterval']")).to_contain_text("1")
 
         driver = await browser.new_page(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
         await driver.goto(site.base + "/app/s/CP1/1")  # the QR code on the charger
