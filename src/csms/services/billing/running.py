@@ -145,7 +145,7 @@ class RunningCosts:
     ) -> RunningSession | None:
         if transaction_id in self._sessions:
             session = self._sessions.get(transaction_id)
-            if session is not None:
+            if session is not None and session.spec is not None:
                 session.add(samples)
             return session
         session = await self._load(transaction_id)
