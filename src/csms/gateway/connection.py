@@ -68,7 +68,7 @@ class StationConnection(WSListener):
         self.connected_at = gateway.services.clock.now()
         self._inbox: list[CallReceived | object] = []  # short: one CALL at a time
         self._wakeup: asyncio.Future[None] | None = None
-        self._fragments: list[bytes] = []
+        self._fragments: list[bytes] | None = None  # a message split over frames
         self._timer: asyncio.TimerHandle | None = None
         self._loop = asyncio.get_running_loop()
         self._closed = False
@@ -96,11 +96,17 @@ class StationConnection(WSListener):
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
         if kind is WSMsgType.TEXT or kind is WSMsgType.CONTINUATION:
-            self._fragments.append(frame.get_payload_as_bytes())
+            fragments = self._fragments
+            if fragments is None:
+                if frame.fin:  # the usual case: one frame, one message
+                    self._digest(frame.get_payload_as_bytes())
+                else:
+                    self._fragments = [frame.get_payload_as_bytes()]
+                return
+            fragments.append(frame.get_payload_as_bytes())
             if frame.fin:
-                data = b"".join(self._fragments)
-                self._fragments = []
-                self._digest(data)
+                self._fragments = None
+                self._digest(b"".join(fragments))
         elif kind is WSMsgType.CLOSE:
             transport.send_close(frame.get_close_code())
             transport.disconnect()
@@ -121,12 +127,14 @@ class StationConnection(WSListener):
     def _digest(self, data: bytes) -> None:
         services = self.gateway.services
         event = self.session.receive(data, self._loop.time())
-        action = event.action if isinstance(event, CallReceived) else None
-        if isinstance(event, ResultReceived | ErrorReceived):
-            action = event.call.action
-        unique_id = getattr(event, "unique_id", None) or getattr(
-            getattr(event, "call", None), "unique_id", None
-        )
+        action: str | None = None
+        unique_id: str | None = None
+        if isinstance(event, CallReceived):
+            action, unique_id = event.action, event.unique_id
+        elif isinstance(event, ResultReceived | ErrorReceived):
+            action, unique_id = event.call.action, event.call.unique_id
+        elif not isinstance(event, Unanswerable):
+            unique_id = event.unique_id
         services.message_log.record(self.station_id, Direction.INBOUND, data, action, unique_id)
         services.stations.seen(self.station_id)
         if isinstance(event, CallReceived):

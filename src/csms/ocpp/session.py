@@ -20,7 +20,6 @@ Rules it enforces:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,17 +96,17 @@ class Unanswerable:
 Event = CallReceived | ResultReceived | ErrorReceived | LateReply | FrameRejected | Unanswerable
 
 
-def _counter_ids() -> Callable[[], str]:
-    counter = itertools.count(1)
-    return lambda: str(next(counter))
-
-
 @dataclass(slots=True)
 class RpcSession:
-    """The RPC state of one OCPP-J connection."""
+    """The RPC state of one OCPP-J connection.
+
+    Unique ids of our calls are "1", "2", ... per session unless ``new_id`` is given
+    (a plain counter field rather than a closure: thousands of sessions sit idle).
+    """
 
     version: OcppVersion
-    new_id: Callable[[], str] = field(default_factory=_counter_ids)
+    new_id: Callable[[], str] | None = None
+    _ids_issued: int = 0
     _outbox: list[bytes] = field(default_factory=list)
     _queue: list[OutgoingCall] = field(default_factory=list)  # short; a list is smallest
     _in_flight: OutgoingCall | None = None
@@ -115,7 +114,11 @@ class RpcSession:
     # -- calls of ours -------------------------------------------------------------
     def call(self, action: str, payload: bytes, timeout: float, now: float) -> OutgoingCall:
         """Queue a CALL (``payload`` is the JSON request object); sent when the line is free."""
-        unique_id = self.new_id()
+        if self.new_id is not None:
+            unique_id = self.new_id()
+        else:
+            self._ids_issued += 1
+            unique_id = str(self._ids_issued)
         outgoing = OutgoingCall(
             unique_id, action, frames.encode_call(unique_id, action, payload), now + timeout
         )
