@@ -92,7 +92,8 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
         events=events,
         commands=commands,
         remote=RemoteControl(
-            commands, events, stores.transactions, stores.statuses, stores.reservations, clock
+            commands, events, stores.transactions, stores.statuses, stores.reservations,
+            stores.id_tags, clock,
         ),
         reservations=reservations,
         local_lists=LocalListService(stores.station_state, stores.id_tags, commands, clock),

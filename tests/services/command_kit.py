@@ -130,7 +130,8 @@ def build_kit() -> Kit:
         TransactionEvents(events, reservations),
     )
     remote = RemoteControl(
-        commands, events, stores.transactions, stores.statuses, stores.reservations, clock
+        commands, events, stores.transactions, stores.statuses, stores.reservations,
+        stores.id_tags, clock,
     )
     local_lists = LocalListService(stores.station_state, stores.id_tags, commands, clock)
     return Kit(

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from csms.api.errors import install_error_handlers
+from csms.api.ocpp_schemas import install_ocpp_schemas
 from csms.api.routes import include_routes
 from csms.web import mount_web
 
@@ -69,6 +70,7 @@ def create_api(app: App) -> FastAPI:
     api.state.csms = app
     install_error_handlers(api)
     include_routes(api)
+    install_ocpp_schemas(api)  # the OCPP 1.6J schemas the command endpoints refer to
     if app.settings.api_open_on_localhost:
         _log.warning(
             "api.OPEN_ON_LOCALHOST",

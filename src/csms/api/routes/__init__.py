@@ -11,9 +11,14 @@ from fastapi import APIRouter, FastAPI
 
 from csms.api.routes import (
     apikeys,
+    commands,
+    driver,
     drivers,
+    events,
+    local_lists,
     messages,
     orders,
+    reservations,
     stations,
     tags,
     tariffs,
@@ -24,6 +29,7 @@ from csms.api.routes import (
 API_PREFIX = "/api/v1"
 
 _MODULES: tuple[ModuleType, ...] = (stations, messages, tags, transactions, apikeys)
+_MODULES += (commands, reservations, local_lists, driver, events)  # operations (part B)
 _MODULES += (tariffs, drivers, wallets, orders)  # billing (issue 5)
 
 

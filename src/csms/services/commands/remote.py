@@ -20,13 +20,19 @@ from typing import Literal
 
 import msgspec
 
-from csms.domain import ConnectorStatus, Transaction, TransactionState
+from csms.domain import AuthorizationStatus, ConnectorStatus, Transaction, TransactionState
 from csms.domain.operations import ReservationStatus
 from csms.ocpp.messages import v16
 from csms.services.clock import Clock
 from csms.services.commands.service import CommandService
 from csms.services.events import Event, EventBus, EventType, Subscription
-from csms.storage import ReservationStore, StatusStore, TransactionFilter, TransactionStore
+from csms.storage import (
+    IdTagStore,
+    ReservationStore,
+    StatusStore,
+    TransactionFilter,
+    TransactionStore,
+)
 
 DRIVER_PROFILE_BASE = 900_000
 """Driver TxProfiles use chargingProfileId DRIVER_PROFILE_BASE + connectorId: a new one
@@ -88,8 +94,10 @@ class RemoteControl:
         transactions: TransactionStore,
         statuses: StatusStore,
         reservations: ReservationStore,
+        tags: IdTagStore,
         clock: Clock,
     ) -> None:
+        self._tags = tags
         self._commands = commands
         self._events = events
         self._transactions = transactions
@@ -181,6 +189,18 @@ class RemoteControl:
         return await self.stop(
             transaction.station_id, transaction_id, timeout=timeout, wait_for_stop=wait_for_stop
         )
+
+    async def owns(self, owner: str, id_tag: str | None) -> bool:
+        """True if ``id_tag`` belongs to ``owner`` (a driver uses only their own tags)."""
+        tag = await self._tags.get(id_tag) if id_tag is not None else None
+        return tag is not None and tag.owner == owner
+
+    async def tag_of(self, owner: str) -> str | None:
+        """The first Accepted tag of ``owner``, for a driver who names none."""
+        for tag in await self._tags.by_owner(owner):
+            if tag.status is AuthorizationStatus.ACCEPTED:
+                return tag.id_tag
+        return None
 
     async def active_transaction(self, transaction_id: int) -> Transaction:
         transaction = await self._transactions.get(transaction_id)

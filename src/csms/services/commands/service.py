@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import msgspec
 import structlog
 
+from csms.domain.operations import InstalledCertificate
 from csms.services.clock import Clock
 from csms.services.commands import state
 from csms.services.commands.catalog import COMMANDS
@@ -67,6 +68,10 @@ class CommandService:
     def observe(self, observer: Observer) -> None:
         """Run ``observer`` after every answer (e.g. reservations on CancelReservation)."""
         self._observers.append(observer)
+
+    async def installed_certificates(self, station_id: str) -> list[InstalledCertificate]:
+        """The certificates csms learnt the station has installed (see :mod:`.state`)."""
+        return await self._state.certificates(station_id)
 
     async def send(
         self, station_id: str, request: msgspec.Struct, timeout: float | None = None
