@@ -1,10 +1,12 @@
 """The seed flow, paid for: a driver with a wallet, a tariff on the station, a session started
-remotely on a simulated station over loopback and SQLite, the running cost streamed while it
-charges, then the order and the wallet checked through the REST API."""
+through the REST API (``/driver/start``) on a simulated station over loopback and SQLite, the
+running cost read from the live event stream (SSE) while it charges, then the order and the
+wallet checked through the REST API."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal as D
 from pathlib import Path
@@ -14,7 +16,6 @@ import pytest
 
 from csms.app import App
 from csms.domain.billing import round_money
-from csms.services import EventType
 from csms.simulator import SimulatedStation, StationConfig
 from csms.testing import api_client, issue_key, loopback_settings, running_app
 from tests.e2e.conftest import ocpp_url
@@ -79,7 +80,28 @@ async def set_up(admin: httpx.AsyncClient, alice: httpx.AsyncClient, *, limit: s
     assert (await alice.post("/api/v1/wallets/me/top-ups", json=top_up)).status_code == 201
 
 
-async def test_a_remote_session_ends_in_a_paid_order_and_a_debited_wallet(
+async def streamed_running_costs(app: App, key: str, count: int, listening: asyncio.Event) -> list[D]:
+    """The first ``count`` running costs above the session fee, read from the SSE stream."""
+    url = f"http://127.0.0.1:{app.http_port}"
+    params = {"station": "CP1", "type": "order.updated"}
+    found: list[D] = []
+    async with (
+        httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}) as http,
+        http.stream("GET", "/api/v1/events", params=params, timeout=10) as response,
+    ):
+        async for line in response.aiter_lines():
+            listening.set()
+            if not line.startswith("data: "):
+                continue
+            data = json.loads(line.removeprefix("data: "))["data"]
+            if data["state"] == "open" and D(data["running_cost"]) > D("0.57"):
+                found.append(D(data["running_cost"]))
+                if len(found) == count:
+                    return found
+    return found
+
+
+async def test_a_session_started_from_the_api_ends_in_a_paid_order_and_a_debited_wallet(
     app: App, admin: httpx.AsyncClient, alice: httpx.AsyncClient, station: SimulatedStation
 ) -> None:
     await add_driver(admin)
@@ -87,24 +109,23 @@ async def test_a_remote_session_ends_in_a_paid_order_and_a_debited_wallet(
     assert (before["can_start"], "top it up" in before["reason"]) == (False, True)
     assert (await station.authorize(TAG)).status == "Blocked"  # an empty wallet may not charge
     await set_up(admin, alice)
+    listening = asyncio.Event()
+    stream = asyncio.create_task(streamed_running_costs(app, await issue_key(app, "operator"), 3, listening))
+    await asyncio.wait_for(listening.wait(), 5)
 
-    with app.services.events.subscribe({"CP1"}, {EventType.ORDER_UPDATED}) as events:
-        started = await app.services.remote.start_session("CP1", TAG, wait_for_transaction=5)
-        assert (started.status, started.transaction_id) == ("Accepted", 1)
-        running: list[D] = []
-        while len(running) < 3:  # the running cost, streamed while it charges
-            event = await events.next(5)
-            assert event is not None, "no running cost published"
-            if event.data["state"] == "open" and D(event.data["running_cost"]) > D("0.57"):
-                running.append(D(event.data["running_cost"]))
-        stopped = await app.services.remote.stop_session(1, wait_for_stop=5)
-        assert (stopped.status, stopped.stopped) == ("Accepted", True)
+    started = await alice.post("/api/v1/driver/start", json={"station_id": "CP1", "wait_for_transaction": 5})
+    assert (started.status_code, started.json()["status"]) == (200, "Accepted"), started.text
+    transaction_id = started.json()["transaction_id"]
+    running = await asyncio.wait_for(stream, 10)  # the running cost, streamed while it charges
+    stopped = await alice.post("/api/v1/driver/stop", json={"transaction_id": transaction_id, "wait_for_stop": 5})
+    assert (stopped.json()["status"], stopped.json()["stopped"]) == ("Accepted", True)
 
     assert running == sorted(running)
     [order] = (await alice.get("/api/v1/orders")).json()["items"]
     energy = D(order["energy_kwh"])
     total = round_money((energy * D("1.20") + D("0.50")) * D("1.13"), "CNY")
     assert (order["state"], order["currency"], order["tariff_version_id"]) == ("paid", "CNY", 1)
+    assert (order["transaction_id"], order["id_tag"]) == (transaction_id, TAG)
     assert energy > 1
     assert D(order["total"]) == total
     assert D(order["net"]) + D(order["tax"]) == total
@@ -122,9 +143,10 @@ async def test_the_prepayment_limit_stops_the_session_by_itself(
 ) -> None:
     await set_up(admin, alice, limit="5.00")
 
-    started = await app.services.remote.start_session("CP1", TAG, wait_for_transaction=5)
+    started = await alice.post("/api/v1/driver/start", json={"station_id": "CP1", "wait_for_transaction": 5})
+    assert started.json()["transaction_id"] == 1, started.text
     async with asyncio.timeout(10):
-        while station.transaction(started.connector_id or 1) is not None:  # noqa: ASYNC110
+        while station.transaction(started.json()["connector_id"]) is not None:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         while True:  # the StopTransaction is priced before it is answered; wait for it
             [order] = (await alice.get("/api/v1/orders")).json()["items"]
