@@ -1,4 +1,4 @@
-"""The ``csms`` command line: serve, db, stations, tags, apikeys, simulate.
+"""The ``csms`` command line: serve, db, stations, tags, apikeys, drivers, simulate.
 
 Every ``serve`` flag can also be set as ``CSMS_<NAME>`` in the environment or in a TOML
 file (``CSMS_CONFIG``, default ``./csms.toml``); flags win.
@@ -10,6 +10,7 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import click
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from csms.app import build_app, wire_services
 from csms.domain import AuthorizationStatus, IdTag
+from csms.domain.billing import Driver
 from csms.domain.operations import Role
 from csms.logging import configure_logging
 from csms.services import SystemClock, as_utc
@@ -229,6 +231,71 @@ def apikeys_revoke(key_id: int, database_url: str | None) -> None:
 
     _with_stores(database_url, revoke)
     click.echo(f"revoked API key {key_id}")
+
+
+@main.group()
+def drivers() -> None:
+    """Drivers and their wallets (billing)."""
+
+
+@drivers.command("add")
+@click.argument("driver_id")
+@click.option("--currency", default="EUR", help="of the wallet (ISO 4217)")
+@click.option("--name", default="")
+@click.option("--group", default=None, help="driver group (for group tariffs)")
+@database_option
+def drivers_add(
+    driver_id: str, currency: str, name: str, group: str | None, database_url: str | None
+) -> None:
+    """Add a driver with an empty wallet; give their tags --owner DRIVER_ID."""
+
+    async def add(stores: Stores, settings: Settings) -> None:
+        wallets = wire_services(settings, stores, SystemClock()).billing.wallets
+        try:
+            await wallets.add_driver(Driver(driver_id, currency, SystemClock().now(), name, group=group))
+        except ValueError as error:  # DriverExists, or a bad currency
+            raise click.ClickException(str(error) or f"driver {driver_id} exists") from None
+
+    _with_stores(database_url, add)
+    click.echo(f"driver {driver_id} ({currency})")
+
+
+@drivers.command("list")
+@database_option
+def drivers_list(database_url: str | None) -> None:
+    """List drivers with their wallet balance."""
+
+    async def fetch(stores: Stores, settings: Settings) -> None:
+        wallets = wire_services(settings, stores, SystemClock()).billing.wallets
+        for driver in await wallets.drivers(limit=10_000):
+            wallet = await wallets.wallet(driver.id)
+            click.echo(f"{driver.id}	{wallet.balance} {wallet.currency}	name={driver.name or '-'}	"
+                       f"group={driver.group or '-'}")  # fmt: skip
+
+    _with_stores(database_url, fetch)
+
+
+@drivers.command("top-up")
+@click.argument("driver_id")
+@click.argument("amount")
+@click.option("--note", default="", help="e.g. cash, bank transfer reference")
+@database_option
+def drivers_top_up(driver_id: str, amount: str, note: str, database_url: str | None) -> None:
+    """Record money an operator received for DRIVER_ID's wallet."""
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise click.BadParameter(f"not an amount: {amount}", param_hint="AMOUNT") from None
+
+    async def top_up(stores: Stores, settings: Settings) -> None:
+        wallets = wire_services(settings, stores, SystemClock()).billing.wallets
+        try:
+            await wallets.top_up(driver_id, value, note=note)
+        except (LookupError, ValueError) as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"{driver_id}: {(await wallets.wallet(driver_id)).balance}")
+
+    _with_stores(database_url, top_up)
 
 
 @main.group()
