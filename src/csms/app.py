@@ -93,7 +93,7 @@ def wire_services(settings: Settings, stores: Stores, clock: Clock) -> Services:
         commands=commands,
         remote=RemoteControl(
             commands, events, stores.transactions, stores.statuses, stores.reservations,
-            stores.id_tags, clock,
+            stores.id_tags, clock, authorization,
         ),
         reservations=reservations,
         local_lists=LocalListService(stores.station_state, stores.id_tags, commands, clock),

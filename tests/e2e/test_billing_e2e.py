@@ -108,6 +108,10 @@ async def test_a_session_started_from_the_api_ends_in_a_paid_order_and_a_debited
     before = (await alice.get("/api/v1/wallets/me")).json()
     assert (before["can_start"], "top it up" in before["reason"]) == (False, True)
     assert (await station.authorize(TAG)).status == "Blocked"  # an empty wallet may not charge
+    refused = await alice.post("/api/v1/driver/start", json={"station_id": "CP1"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "start_refused"), refused.text
+    assert refused.json()["id_tag_status"] == "Blocked"
+    assert "top it up" in refused.json()["reason"]  # the same clear reason as the wallet gives
     await set_up(admin, alice)
     listening = asyncio.Event()
     stream = asyncio.create_task(streamed_running_costs(app, await issue_key(app, "operator"), 3, listening))

@@ -131,7 +131,7 @@ def build_kit() -> Kit:
     )
     remote = RemoteControl(
         commands, events, stores.transactions, stores.statuses, stores.reservations,
-        stores.id_tags, clock,
+        stores.id_tags, clock, authorization,
     )
     local_lists = LocalListService(stores.station_state, stores.id_tags, commands, clock)
     return Kit(

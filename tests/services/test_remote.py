@@ -8,12 +8,13 @@ from typing import Any
 import msgspec
 import pytest
 
-from csms.domain import ConnectorStatus
+from csms.domain import AuthorizationStatus, ConnectorStatus, IdTag
 from csms.ocpp.messages import v16
 from csms.services.commands import (
     DRIVER_PROFILE_BASE,
     ChargeLimit,
     NoFreeConnector,
+    StartRefused,
     TransactionNotActive,
     TransactionNotFound,
     tx_profile,
@@ -21,6 +22,25 @@ from csms.services.commands import (
 from tests.services.command_kit import Kit, hours
 
 ACCEPTED = v16.RemoteStartTransactionResponse(status="Accepted")
+
+
+@pytest.fixture(autouse=True)
+async def _known_tags(kit: Kit) -> None:
+    for tag in ("remote-11902", "T"):
+        await kit.stores.id_tags.upsert(IdTag(tag))
+
+
+@pytest.mark.parametrize("stored", [None, AuthorizationStatus.BLOCKED, AuthorizationStatus.EXPIRED])
+async def test_remote_start_for_a_tag_csms_would_not_accept_is_refused_before_sending(
+    kit: Kit, stored: AuthorizationStatus | None
+) -> None:
+    if stored is not None:
+        await kit.stores.id_tags.upsert(IdTag("NOPE", stored))
+    request = v16.RemoteStartTransactionRequest(connector_id=1, id_tag="NOPE")
+    with pytest.raises(StartRefused) as refused:
+        await kit.remote.start("CP1", request)
+    assert refused.value.status is (stored or AuthorizationStatus.INVALID)
+    assert kit.caller.sent == []
 
 
 def accept_then_start(kit: Kit, connector: int, tag: str, after: float = 0.05) -> Any:

@@ -10,6 +10,7 @@ from csms.api.errors import ApiError
 from csms.services.commands import (
     InvalidCommand,
     NoFreeConnector,
+    StartRefused,
     TransactionNotActive,
     TransactionNotFound,
 )
@@ -37,6 +38,10 @@ def operation_errors() -> Iterator[None]:
     except (TransactionNotFound, ReservationNotFound) as error:
         code = "transaction_not_found" if isinstance(error, TransactionNotFound) else "reservation_not_found"
         raise ApiError(404, code, str(error)) from None
+    except StartRefused as error:
+        raise ApiError(
+            409, "start_refused", str(error), id_tag_status=error.status.value, reason=error.reason
+        ) from None
     except NoFreeConnector as error:
         raise ApiError(409, "no_free_connector", str(error)) from None
     except TransactionNotActive as error:

@@ -23,6 +23,7 @@ import msgspec
 from csms.domain import AuthorizationStatus, ConnectorStatus, Transaction, TransactionState
 from csms.domain.operations import ReservationStatus
 from csms.ocpp.messages import v16
+from csms.services.authorization import AuthorizationService
 from csms.services.clock import Clock
 from csms.services.commands.service import CommandService
 from csms.services.events import Event, EventBus, EventType, Subscription
@@ -55,6 +56,16 @@ class TransactionNotFound(SessionError, LookupError):
 
 class TransactionNotActive(SessionError):
     pass
+
+
+class StartRefused(SessionError):
+    """csms would not accept the id tag: sending RemoteStartTransaction would only make the
+    station start a transaction that csms then answers Blocked/Invalid (issue: wallet)."""
+
+    def __init__(self, id_tag: str, status: AuthorizationStatus, reason: str | None) -> None:
+        super().__init__(f"id tag {id_tag} is {status.value}" + (f": {reason}" if reason else ""))
+        self.status = status
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +107,10 @@ class RemoteControl:
         reservations: ReservationStore,
         tags: IdTagStore,
         clock: Clock,
+        authorization: AuthorizationService,
     ) -> None:
         self._tags = tags
+        self._authorization = authorization
         self._commands = commands
         self._events = events
         self._transactions = transactions
@@ -114,7 +127,12 @@ class RemoteControl:
         wait_for_transaction: float = 0.0,
     ) -> StartResult:
         """RemoteStartTransaction; with ``wait_for_transaction`` > 0, also wait that many
-        seconds for the StartTransaction that follows and return its id."""
+        seconds for the StartTransaction that follows and return its id. Raises
+        StartRefused, before sending anything, when csms would not accept the id tag
+        (unknown, blocked, expired, already charging, wallet below the minimum)."""
+        tag = await self._authorization.authorize(request.id_tag)
+        if tag.status is not AuthorizationStatus.ACCEPTED:
+            raise StartRefused(request.id_tag, tag.status, tag.reason)
         connector = request.connector_id or None
         sent_at = self._clock.now()
         with self._events.subscribe({station_id}, {EventType.TRANSACTION_STARTED}) as events:
