@@ -10,7 +10,7 @@ from picows import WSError
 from csms.app import App
 from csms.gateway import CommandTimeout, StationCallError, StationOffline
 from csms.ocpp.messages import v16
-from csms.testing import RawStationClient, loopback_settings, running_app
+from csms.testing import RawStationClient, api_client, issue_key, loopback_settings, running_app
 from tests.e2e.conftest import ocpp_url
 
 pytestmark = pytest.mark.e2e
@@ -144,3 +144,13 @@ async def test_a_peer_that_stops_answering_pings_is_disconnected(database_url: s
             assert app.gateway.connected() == ["CP1"]
             assert await cp.receive(timeout=3) is None  # csms gave up on the silent peer
         assert app.gateway.connected() == []
+
+
+async def test_deleting_a_connected_station_closes_its_socket(app: App) -> None:
+    async with RawStationClient.connect(ocpp_url(app)) as cp:
+        await cp.call("Heartbeat", {})
+        async with api_client(app, await issue_key(app, "operator")) as http:
+            assert (await http.delete("/api/v1/stations/CP1")).status_code == 204
+        assert await cp.receive() is None
+        assert cp.close_codes == [1008]
+    assert await refused_status(ocpp_url(app)) == 404

@@ -147,6 +147,14 @@ class Gateway:
             connection.log.exception("connection.task_failed")
             connection.close(WSCloseCode.INTERNAL_ERROR, "internal error")
 
+    def disconnect(self, station_id: str, reason: str) -> bool:
+        """Close the station's socket (1008), e.g. after it was deleted; True if it was open."""
+        connection = self._connections.get(station_id)
+        if connection is None:
+            return False
+        connection.close(WSCloseCode.POLICY_VIOLATION, reason)
+        return True
+
     def connected(self) -> list[str]:
         """Ids of the stations connected now."""
         return sorted(self._connections)

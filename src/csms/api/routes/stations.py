@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from csms.api.auth import AnyKey, StaffKey
-from csms.api.deps import PresenceDep, ServicesDep
+from csms.api.deps import GatewayDep, PresenceDep, ServicesDep
 from csms.api.errors import conflict, error_responses, not_found
 from csms.api.models.common import Page, PagingDep
 from csms.api.models.stations import StationCreate, StationDetail, StationPublic, StationUpdate
@@ -105,10 +105,14 @@ async def update_station(
     response_class=Response,
     responses=error_responses(404),
 )
-async def delete_station(station_id: str, _caller: StaffKey, services: ServicesDep) -> None:
-    """It may no longer connect; its transactions and message log stay."""
+async def delete_station(
+    station_id: str, _caller: StaffKey, services: ServicesDep, gateway: GatewayDep
+) -> None:
+    """It may no longer connect (an open connection is closed); its transactions and
+    message log stay."""
     if not await services.stations.delete(station_id):
         raise not_found("station", station_id)
+    gateway.disconnect(station_id, "station deleted")
 
 
 async def _detail(
