@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     flush_interval: float = Field(0.05, gt=0, description="seconds between write-behind flushes")
     directory_refresh_interval: float = Field(5.0, gt=0)
     shutdown_timeout: float = Field(5.0, gt=0)
+    listen_backlog: int = Field(
+        4096, ge=1, description="pending TCP connections the OCPP port queues (boot storms)"
+    )
     api_open_on_localhost: bool = Field(
         False, description="development only: API requests from 127.0.0.1/::1 without a key are admin"
     )

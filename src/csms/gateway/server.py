@@ -64,6 +64,7 @@ class Gateway:
             read_buffer_init_size=1024,
             websocket_handshake_timeout=10,
             max_frame_size=1024 * 1024,
+            backlog=self.settings.listen_backlog,  # a boot storm must not overflow the SYN queue
         )
         bound: int = self._server.sockets[0].getsockname()[1]
         _log.info("gateway.listening", host=host, port=bound)
