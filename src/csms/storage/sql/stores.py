@@ -28,6 +28,7 @@ from csms.domain import (
 )
 from csms.storage.interfaces import BootInfo, StationExists, StationNotFound
 from csms.storage.sql._common import Clock, upsert_insert, utc_now
+from csms.storage.sql.bulk import bulk_insert
 from csms.storage.sql.tables import (
     UtcDateTime,
     id_tags,
@@ -201,6 +202,7 @@ class SqlIdTagStore:
 
 
 _SAMPLE_FIELDS = [c.name for c in meter_values.c if c.name != "id"]
+_MESSAGE_FIELDS = ["station_id", "direction", "at", "frame", "action", "message_id"]
 
 
 def _sample(row: Row[Any]) -> MeterSample:
@@ -210,13 +212,14 @@ def _sample(row: Row[Any]) -> MeterSample:
 class SqlMeterValueStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._insert = bulk_insert(meter_values, engine.dialect, _SAMPLE_FIELDS)
 
     async def add_many(self, samples: Sequence[MeterSample]) -> None:
         if not samples:
             return
         rows = [{name: getattr(s, name) for name in _SAMPLE_FIELDS} for s in samples]
         async with self._engine.begin() as conn:
-            await conn.execute(meter_values.insert(), rows)
+            await self._insert.run(conn, rows)
 
     async def for_transaction(self, transaction_id: int) -> list[MeterSample]:
         stmt = (
@@ -313,6 +316,7 @@ def _message(row: Row[Any]) -> OcppMessage:
 class SqlMessageLogStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._insert = bulk_insert(message_log, engine.dialect, _MESSAGE_FIELDS)
 
     async def add_many(self, messages: Sequence[OcppMessage]) -> None:
         if not messages:
@@ -329,7 +333,7 @@ class SqlMessageLogStore:
             for m in messages
         ]
         async with self._engine.begin() as conn:
-            await conn.execute(message_log.insert(), rows)
+            await self._insert.run(conn, rows)
 
     async def recent(
         self,
