@@ -44,7 +44,7 @@ class Plan:
 
     runs: int = 3
     steady_stations: tuple[int, ...] = (1000, 5000)
-    duration: float = 6.0
+    duration: float = 5.0
     warmup: float = 2.0
     idle_levels: tuple[int, ...] = (5000, 15000)
     boot_stations: int = 10_000

@@ -83,7 +83,7 @@ class WorkerSpec:
     cycle: tuple[str, ...] = ()  # e.g. ("MeterValues", "Heartbeat"); () is idle
     rate: float = 0.0  # CALLs/s of this worker in the load phase; 0: back to back
     start_at: float | None = None  # monotonic time to begin bringing stations up
-    call_timeout: float = 60.0
+    call_timeout: float = 120.0
     cpus: list[int] | None = None
 
 
@@ -97,6 +97,7 @@ class SetupReport:
     call_errors: int = 0  # CALLERROR answers, refusals (not Accepted), timeouts
     statuses_answered: int = 0
     transactions_started: int = 0
+    meter_values_answered: int = 0
     first_error: str = ""
     began: float = 0.0
     last_accepted: float = 0.0  # monotonic time of the last Accepted boot
@@ -275,6 +276,12 @@ class Worker:
             answer = await station.request("StartTransaction", start, timeout)
             station.transaction_id = answer.transaction_id or station.transaction_id
             report.transactions_started += 1
+            if "MeterValues" in spec.cycle:
+                # a charging station has reported before: first-report costs (loading
+                # the transaction's running cost, say) belong to setup, not steady state
+                payload = METER_VALUES % (station.transaction_id, utc_stamp())
+                await station.request("MeterValues", payload, timeout)
+                report.meter_values_answered += 1
 
     # -- load ------------------------------------------------------------------------
     async def run_load(self, t0: float, t1: float, drain_timeout: float) -> None:

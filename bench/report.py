@@ -125,8 +125,9 @@ def integrity(rows: list[dict[str, Any]]) -> str:
     """Per run: what csms acknowledged and what the database holds afterwards."""
     out = [
         "| scenario | N | run | sent | answered | unanswered | CALLERRORs | acked samples | "
-        "rows stored | samples lost | boots lost | statuses lost |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "sample rows stored | samples lost | boots in db | status rows | boots lost | "
+        "statuses lost |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     counter: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
@@ -139,7 +140,8 @@ def integrity(rows: list[dict[str, Any]]) -> str:
             f"{row.get('answered', '–')} | {row.get('unanswered', '–')} | "
             f"{row.get('call_errors', row.get('errors', '–'))} | "
             f"{row.get('samples_expected', '–')} | {row.get('db_meter_values', '–')} | "
-            f"{row.get('samples_lost', '–')} | {row.get('boots_lost', '–')} | "
+            f"{row.get('samples_lost', '–')} | {row.get('db_stations_booted', '–')} | "
+            f"{row.get('db_status_events', '–')} | {row.get('boots_lost', '–')} | "
             f"{row.get('statuses_lost', '–')} |"
         )
     return "\n".join(out) + "\n"
