@@ -631,6 +631,18 @@ async def test_status_history_is_newest_first_with_limit(stores: Stores) -> None
     assert await stores.statuses.history("CP-1", limit=2) == [events[4], events[3]]
 
 
+async def test_recent_faults_are_the_newest_fault_reports_of_every_station(stores: Stores) -> None:
+    faulted = status(1, ConnectorStatus.FAULTED, 1, error_code="GroundFailure")
+    error_while_charging = status(2, ConnectorStatus.CHARGING, 2, error_code="HighTemperature")
+    elsewhere = status(0, ConnectorStatus.FAULTED, 3, station_id="CP-2", error_code="OtherError")
+    await stores.statuses.add_many([faulted, status(1, ConnectorStatus.AVAILABLE, 1.5)])
+    await stores.statuses.add_many([error_while_charging, elsewhere])
+    await stores.statuses.add_many([status(2, ConnectorStatus.AVAILABLE, 4)])  # recovered
+
+    assert await stores.statuses.recent_faults() == [elsewhere, error_while_charging, faulted]
+    assert await stores.statuses.recent_faults(limit=1) == [elsewhere]
+
+
 # --- message log ----------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from csms.app import App
-from csms.domain import IdTag
+from csms.domain import ConnectorStatus, IdTag, StatusEvent
 from csms.storage import BootInfo, NewTransaction
 from csms.testing import FakeClock
 from tests.web.conftest import csrf_of
@@ -81,3 +81,16 @@ async def test_sessions_export_as_csv_in_the_site_zone(app: App, clock: FakeCloc
     detail = await staff_client.get("/sessions/1")
     assert "remote-11902" in detail.text
     assert "No meter values yet." in detail.text
+
+
+async def test_recent_faults_stay_on_the_overview_after_the_connector_recovers(
+    app: App, staff_client: httpx.AsyncClient
+) -> None:
+    await app.services.stations.add("CP1")
+    now = app.services.clock.now()
+    faulted = StatusEvent("CP1", 1, 1, ConnectorStatus.FAULTED, "GroundFailure", now, now)
+    recovered = StatusEvent("CP1", 1, 1, ConnectorStatus.AVAILABLE, "NoError", now, now)
+    await app.stores.statuses.add_many([faulted, recovered])
+    page = await staff_client.get("/")
+    assert page.status_code == 200
+    assert "GroundFailure" in page.text

@@ -37,6 +37,10 @@ class StatusService:
         """The current status of every connector of every station."""
         return await self._statuses.current_all()
 
+    async def recent_faults(self, limit: int = 10) -> list[StatusEvent]:
+        """The newest fault reports of every station, newest first (history, not only now)."""
+        return await self._statuses.recent_faults(limit)
+
     async def current(self, station_id: str) -> list[StatusEvent]:
         return await self._statuses.current(station_id)
 

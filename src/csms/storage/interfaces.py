@@ -206,6 +206,11 @@ class StatusStore(Protocol):
         """Newest first."""
         ...
 
+    async def recent_faults(self, limit: int = 10) -> list[StatusEvent]:
+        """The newest status events of every station that report a fault (status Faulted
+        or an errorCode other than NoError), newest (last received) first."""
+        ...
+
 
 class MessageLogStore(Protocol):
     async def add_many(self, messages: Sequence[OcppMessage]) -> None: ...

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from csms.domain import (
+    ConnectorStatus,
     Direction,
     IdTag,
     MeterSample,
@@ -297,6 +298,14 @@ class MemoryStatusStore:
 
     async def history(self, station_id: str, limit: int = 100) -> list[StatusEvent]:
         newest_first = (e for e in reversed(self._history) if e.station_id == station_id)
+        return list(itertools.islice(newest_first, limit))
+
+    async def recent_faults(self, limit: int = 10) -> list[StatusEvent]:
+        newest_first = (
+            e
+            for e in reversed(self._history)
+            if e.status is ConnectorStatus.FAULTED or e.error_code not in ("NoError", "")
+        )
         return list(itertools.islice(newest_first, limit))
 
 

@@ -41,7 +41,7 @@ class Overview:
     active_sessions: int
     days: list[Day]  # oldest first, the last one is today (site time zone)
     currency: str
-    faults: list[StatusEvent] = field(default_factory=list)  # newest first
+    faults: list[StatusEvent] = field(default_factory=list)  # recent fault reports, newest first
     faulted_ids: frozenset[str] = frozenset()
 
     @property
@@ -91,7 +91,9 @@ class OverviewBuilder:
                 connectors[event.status.value] += 1
             if is_fault(event):
                 faults.append(event)
-        faults.sort(key=lambda e: e.timestamp or e.received_at, reverse=True)
+        recent = [
+            e for e in await services.statuses.recent_faults(10) if e.station_id in stations
+        ]
         days, active = await self._days(web.zone, web.now())
         return Overview(
             stations=len(stations),
@@ -101,7 +103,7 @@ class OverviewBuilder:
             active_sessions=active,
             days=days,
             currency=self._web.app.settings.billing_currency,
-            faults=faults[:10],
+            faults=recent,  # the latest fault reports, also of connectors since recovered
             faulted_ids=frozenset(f.station_id for f in faults),
         )
 

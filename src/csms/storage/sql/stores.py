@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain import (
@@ -294,6 +294,21 @@ class SqlStatusStore:
         stmt = (
             select(status_events)
             .where(status_events.c.station_id == station_id)
+            .order_by(status_events.c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [_status(row) for row in await conn.execute(stmt)]
+
+    async def recent_faults(self, limit: int = 10) -> list[StatusEvent]:
+        stmt = (
+            select(status_events)
+            .where(
+                or_(
+                    status_events.c.status == ConnectorStatus.FAULTED.value,
+                    status_events.c.error_code.not_in(("NoError", "")),
+                )
+            )
             .order_by(status_events.c.id.desc())
             .limit(limit)
         )
