@@ -135,8 +135,11 @@ class StationConnection(WSListener):
             action, unique_id = event.call.action, event.call.unique_id
         elif not isinstance(event, Unanswerable):
             unique_id = event.unique_id
-        services.message_log.record(self.station_id, Direction.INBOUND, data, action, unique_id)
-        services.stations.seen(self.station_id)
+        received_at = services.clock.now()  # one clock read per frame for the log and last-seen
+        services.message_log.record(
+            self.station_id, Direction.INBOUND, data, action, unique_id, received_at
+        )
+        services.stations.seen(self.station_id, received_at)
         if isinstance(event, CallReceived):
             self._post(event)
         elif isinstance(event, ResultReceived):

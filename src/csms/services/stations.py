@@ -100,9 +100,9 @@ class StationService:
         self._write_behind.touch(station_id, now)
         return now
 
-    def seen(self, station_id: str) -> None:
-        """Any message from a station counts as a sign of life."""
-        self._write_behind.touch(station_id, self._clock.now())
+    def seen(self, station_id: str, at: datetime | None = None) -> None:
+        """Any message from a station counts as a sign of life (``at``: when it arrived)."""
+        self._write_behind.touch(station_id, at or self._clock.now())
 
     async def update(
         self,
