@@ -1,4 +1,5 @@
-"""csms's database for a benchmark run: registered stations and an accepted id tag, on
+"""csms's database for a benchmark run: registered stations, accepted id tags and the
+operator API key of scenario 4, on
 SQLite (a fresh copy of a template file per run) or PostgreSQL (a dedicated schema,
 ``csms_bench``, owned by a role of the same name so that the role's default
 ``search_path`` lands there; dropped and re-created per run). After a run, the rows
@@ -14,8 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import make_url, text
 
+from bench.http_commands import API_KEY, COMMAND_TAG
 from bench.loadgen import ID_TAG
-from csms.storage.sql import create_engine, upgrade
+from csms.domain.operations import Role
+from csms.services.accounts import hash_secret
+from csms.storage.sql import create_engine, sql_stores, upgrade
 from csms.storage.sql.tables import id_tags, stations
 
 PG_ADMIN_URL = os.environ.get(
@@ -39,14 +43,20 @@ async def _seed(url: str, count: int) -> None:
     try:
         async with engine.begin() as conn:
             await conn.execute(stations.insert(), rows)
-            await conn.execute(id_tags.insert(), [{"id_tag": ID_TAG, "status": "Accepted"}])
+            await conn.execute(
+                id_tags.insert(),
+                [{"id_tag": tag, "status": "Accepted"} for tag in (ID_TAG, COMMAND_TAG)],
+            )
+        await sql_stores(engine).api_keys.add(
+            "bench scenario 4", Role.OPERATOR, hash_secret(API_KEY), now, None
+        )
     finally:
         await engine.dispose()
 
 
 def sqlite_template(directory: Path, count: int) -> Path:
     """A migrated SQLite file with ``count`` stations (made once per directory)."""
-    path = directory / f"template-{count}.db"
+    path = directory / f"template-v2-{count}.db"  # v2: with the API key and command tag
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")

@@ -48,10 +48,17 @@ class ServerProcess:
     proc: subprocess.Popen[bytes]
     port: int
     log: Path
+    http_port: int | None = None  # csms's REST API
 
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ocpp/"
+
+    @property
+    def api_url(self) -> str:
+        if self.http_port is None:
+            raise ValueError(f"{self.kind} has no HTTP API")
+        return f"http://127.0.0.1:{self.http_port}"
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of every thread of the process so far."""
@@ -95,7 +102,8 @@ def start_server(
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(REPO), env.get("PYTHONPATH", "")) if p
     )
-    if commands is not None:
+    http_port = None
+    if commands is not None and kind != "csms":  # csms is driven through its API instead
         env["BENCH_COMMANDS"] = json.dumps(commands)
     if kind == "csms":
         if database_url is None:
@@ -103,13 +111,13 @@ def start_server(
         env.update(
             CSMS_HOST="127.0.0.1",
             CSMS_OCPP_PORT=str(port),
-            CSMS_HTTP_PORT=str(free_port()),
+            CSMS_HTTP_PORT=str(http_port := free_port()),
             CSMS_DATABASE_URL=database_url,
             CSMS_LOG_FORMAT="json",
             CSMS_LOG_LEVEL="info",
             CSMS_CONFIG=str(run_dir / "no-such-csms.toml"),
         )
-        module = ["bench.servers.csms_commands"] if commands is not None else ["csms", "serve"]
+        module = ["csms", "serve"]
     elif kind == "baseline":
         module = ["bench.servers.ocpp_baseline", "--port", str(port)]
     elif kind == "echo":
@@ -123,7 +131,7 @@ def start_server(
     log = run_dir / f"{kind}-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, cwd=run_dir, stdout=out, stderr=subprocess.STDOUT)
-    server = ServerProcess(kind, proc, port, log)
+    server = ServerProcess(kind, proc, port, log, http_port)
     _wait_listening(server, ready_timeout)
     return server
 
@@ -141,3 +149,27 @@ def _wait_listening(server: ServerProcess, timeout: float) -> None:
             time.sleep(0.1)
     server.stop(5)
     raise RuntimeError(f"{server.kind} did not listen on {server.port} within {timeout} s")
+
+
+def start_http_commands(
+    server: ServerProcess, commands: dict[str, Any], start_at: float
+) -> subprocess.Popen[bytes]:
+    """Scenario 4's REST API driver (:mod:`bench.http_commands`) against csms, on the load
+    generator's cores, starting its commands at wall-clock ``start_at``."""
+    from bench.http_commands import API_KEY
+
+    config = {**commands, "api": server.api_url, "key": API_KEY, "start_at": start_at}
+    env = dict(os.environ, BENCH_COMMANDS=json.dumps(config))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    command = [sys.executable, "-m", "bench.http_commands"]
+    client_cpus = sorted(os.sched_getaffinity(0) - set(_server_cpus(server)))
+    taskset = shutil.which("taskset")
+    if taskset and client_cpus:
+        command = [taskset, "-c", ",".join(map(str, client_cpus)), *command]
+    log = server.log.with_name("http-commands.log")
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _server_cpus(server: ServerProcess) -> set[int]:
+    return os.sched_getaffinity(server.proc.pid)

@@ -16,7 +16,7 @@ from typing import Any
 
 from bench import database
 from bench.loadgen import SAMPLES_PER_METER_VALUES, WorkerSpec
-from bench.procs import Placement, ServerProcess, start_server
+from bench.procs import Placement, ServerProcess, start_http_commands, start_server
 from bench.runner import SOURCE_IPS, Workers, merged, percentile, total
 
 STEADY_CYCLE = ("MeterValues", "Heartbeat")
@@ -123,9 +123,12 @@ def _measure_load(
     row["setup_meter_values"] = int(total(setups, "meter_values_answered"))
     t0 = time.monotonic() + 0.3 + warmup
     t1 = t0 + duration
+    driver = None
+    if commands is not None and server.http_port is not None:  # csms: through its REST API
+        driver = start_http_commands(server, commands, time.time() + (t0 - time.monotonic()))
     workers.start_load(t0, t1)
     time.sleep(max(0.0, t0 - time.monotonic()))
-    if commands is not None:
+    if commands is not None and driver is None:  # the in-process driver of baseline / echo
         server.signal(signal.SIGUSR1)
     cpu0 = server.cpu_seconds()
     time.sleep(max(0.0, t1 - time.monotonic()))
@@ -134,6 +137,8 @@ def _measure_load(
     reports, latencies = workers.collect(t1)
     if commands is not None:
         row.update(_command_results(run_dir / "commands.json", duration + 40))
+    if driver is not None:
+        driver.wait(10)
     row.update(_load_figures(reports, latencies, duration, cpu1 - cpu0))
 
 

@@ -1,11 +1,14 @@
-"""Scenario 4's driver, run inside the server process under test: CSMS-initiated
-RemoteStartTransaction / RemoteStopTransaction against stations that are under load.
+"""Scenario 4's driver: CSMS-initiated RemoteStartTransaction / RemoteStopTransaction
+against stations that are under load.
 
-The orchestrator starts the server with ``BENCH_COMMANDS`` (JSON: ``rate`` commands/s,
-``duration`` s, ``out`` path) and sends SIGUSR1 once the load runs. The driver then
-issues commands at that rate to random connected stations (start and stop alternate),
-each as its own task, times each from the call to the station's answer, and writes
-``{"latencies": [...], "errors": n, "first_error": ...}`` to ``out``.
+csms is driven from outside, through its REST API (:mod:`bench.http_commands`). The
+baseline and echo servers have no API, so they run the driver inside their own process:
+the orchestrator starts them with ``BENCH_COMMANDS`` (JSON: ``rate`` commands/s,
+``duration`` s, ``out`` path) and sends SIGUSR1 once the load runs
+(:func:`drive_on_signal`). Either way the driver issues commands at that rate to random
+stations (start and stop alternate), each as its own task, times each from the call to
+the station's answer, and writes ``{"latencies": [...], "errors": n, "first_error": ...}``
+to ``out``.
 """
 
 from __future__ import annotations
@@ -40,12 +43,19 @@ class CommandPlan:
         return cls(float(values["rate"]), float(values["duration"]), Path(values["out"]))
 
 
-async def drive(plan: CommandPlan, stations: Callable[[], list[str]], send: Send) -> None:
-    """Wait for SIGUSR1, then run the plan and write its results."""
-    loop = asyncio.get_running_loop()
+async def drive_on_signal(
+    plan: CommandPlan, stations: Callable[[], list[str]], send: Send
+) -> None:
+    """Wait for SIGUSR1, then :func:`drive`."""
     go = asyncio.Event()
-    loop.add_signal_handler(signal.SIGUSR1, go.set)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, go.set)
     await go.wait()
+    await drive(plan, stations, send)
+
+
+async def drive(plan: CommandPlan, stations: Callable[[], list[str]], send: Send) -> None:
+    """Run the plan now and write its results."""
+    loop = asyncio.get_running_loop()
     ids = stations()
     latencies: list[float] = []
     errors: list[str] = []

@@ -28,7 +28,7 @@ from picows import (
     ws_create_server,
 )
 
-from bench.servers.commands import CommandPlan, drive
+from bench.servers.commands import CommandPlan, drive_on_signal
 
 ANSWER = (
     b',{"status":"Accepted","currentTime":"2025-01-15T02:09:54Z","interval":300,'
@@ -103,7 +103,7 @@ async def serve(port: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     plan = CommandPlan.from_env()
-    driver = loop.create_task(drive(plan, echo.stations, echo.command)) if plan else None
+    driver = loop.create_task(drive_on_signal(plan, echo.stations, echo.command)) if plan else None
     await stop.wait()
     if driver is not None:
         driver.cancel()

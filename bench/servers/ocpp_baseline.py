@@ -35,7 +35,7 @@ from ocpp.v16.enums import (  # type: ignore[import-untyped]
 )
 from websockets.typing import Subprotocol
 
-from bench.servers.commands import CommandPlan, drive
+from bench.servers.commands import CommandPlan, drive_on_signal
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -123,7 +123,7 @@ async def serve(port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     plan = CommandPlan.from_env()
     driver = (
-        loop.create_task(drive(plan, lambda: list(charge_points), command)) if plan else None
+        loop.create_task(drive_on_signal(plan, lambda: list(charge_points), command)) if plan else None
     )
     async with websockets.serve(on_connect, "127.0.0.1", port, subprotocols=[Subprotocol("ocpp1.6")]):
         await stop.wait()
