@@ -31,7 +31,7 @@ from csms.domain.billing import (
 )
 from csms.storage.billing import DriverExists
 from csms.storage.memory_billing import current_version
-from csms.storage.sql._common import upsert_insert
+from csms.storage.sql._common import upsert_insert, write_transaction
 from csms.storage.sql.billing_codec import spec_from_json, spec_to_json
 from csms.storage.sql.billing_tables import (
     drivers,
@@ -58,7 +58,7 @@ class SqlTariffStore:
 
     async def create(self, name: str, spec: TariffSpec, at: datetime) -> TariffVersion:
         stmt = insert(tariffs).values(name=name, archived=False, created_at=at).returning(_t.id)
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             tariff_id = (await conn.execute(stmt)).scalar_one()
         return await self.add_version(tariff_id, spec, at)
 
@@ -76,14 +76,14 @@ class SqlTariffStore:
 
     async def rename(self, tariff_id: int, name: str) -> Tariff:
         stmt = update(tariffs).where(_t.id == tariff_id).values(name=name).returning(*tariffs.c)
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise KeyError(tariff_id)
         return Tariff(**row._mapping)
 
     async def archive(self, tariff_id: int) -> bool:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(
                 update(tariffs).where(_t.id == tariff_id).values(archived=True)
             )
@@ -104,7 +104,7 @@ class SqlTariffStore:
             .returning(*tariff_versions.c)
         )
         lock = select(_t.id).where(_t.id == tariff_id).with_for_update()
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             # PostgreSQL: concurrent edits of one tariff queue on its row, so each sees the
             # version the previous one committed. SQLite: the INSERT ... SELECT takes the
             # database's write lock (the SELECT before it starts no transaction).
@@ -147,14 +147,14 @@ class SqlTariffAssignmentStore:
             index_elements=[_a.scope, _a.key],
             set_={"tariff_id": insert_.excluded.tariff_id, "updated_at": insert_.excluded.updated_at},
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(stmt)
 
     async def unassign(self, scope: AssignmentScope, key: str) -> bool:
         stmt = delete(tariff_assignments).where(
             _a.scope == AssignmentScope(scope).value, _a.key == key
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(stmt)
         return result.rowcount > 0
 
@@ -179,14 +179,14 @@ class SqlTariffAssignmentStore:
             .values(group_name=group, station_id=station_id)
             .on_conflict_do_nothing(index_elements=[_g.group_name, _g.station_id])
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(stmt)
 
     async def remove_from_group(self, group: str, station_id: str) -> bool:
         stmt = delete(station_group_members).where(
             _g.group_name == group, _g.station_id == station_id
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(stmt)
         return result.rowcount > 0
 
@@ -243,7 +243,7 @@ class SqlDriverStore:
             .on_conflict_do_nothing(index_elements=[_d.id])
             .returning(*drivers.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise DriverExists(driver.id)
@@ -271,7 +271,7 @@ class SqlDriverStore:
             "session_limit_minor": limit,
         }
         stmt = update(drivers).where(_d.id == driver.id).values(values).returning(*drivers.c)
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise KeyError(driver.id)
@@ -304,7 +304,7 @@ class SqlLedgerStore:
         stmt = upsert_insert(self._engine, ledger_entries).values(values)
         if entry.idempotency_key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=[_l.idempotency_key])
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt.returning(*ledger_entries.c))).first()
             if row is not None:
                 return _entry(row), True

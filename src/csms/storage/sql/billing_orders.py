@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from csms.domain.billing import ZERO, Order, OrderState, Priced, from_minor, to_minor
 from csms.storage.billing import NewOrder, OrderFilter
 from csms.storage.memory_billing import transition_fields
-from csms.storage.sql._common import upsert_insert
+from csms.storage.sql._common import upsert_insert, write_transaction
 from csms.storage.sql.billing_codec import duration, lines_from_json, lines_to_json, microseconds
 from csms.storage.sql.billing_tables import orders
 
@@ -73,7 +73,7 @@ class SqlOrderStore:
             .on_conflict_do_nothing(index_elements=[_o.transaction_id])
             .returning(*orders.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             existing = (
                 await conn.execute(select(orders).where(_o.transaction_id == new.transaction_id))
             ).first()
@@ -106,7 +106,7 @@ class SqlOrderStore:
                 energy_wh=str(energy_wh),
             )
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(stmt)
 
     async def set_max_amount(self, order_id: int, max_amount: Decimal | None) -> Order:
@@ -155,7 +155,7 @@ class SqlOrderStore:
             .where(_o.id == order_id, _o.stop_requested == false())
             .values(stop_requested=True)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(stmt)
         return result.rowcount > 0
 
@@ -184,7 +184,7 @@ class SqlOrderStore:
             .values(values)
             .returning(*orders.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
             if row is not None:
                 return _order(row), True
@@ -197,7 +197,7 @@ class SqlOrderStore:
         self, where: ColumnElement[bool], values: dict[str, Any], order_id: int
     ) -> Order:
         stmt = update(orders).where(where).values(values).returning(*orders.c)
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise KeyError(order_id)

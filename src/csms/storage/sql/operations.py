@@ -31,7 +31,7 @@ from csms.storage.memory_operations import (
     checked_certificates,
     kept_local_list_entries,
 )
-from csms.storage.sql._common import UpsertInsert, upsert_insert
+from csms.storage.sql._common import UpsertInsert, upsert_insert, write_transaction
 from csms.storage.sql.tables import (
     api_keys,
     connector_availability,
@@ -72,7 +72,7 @@ class SqlApiKeyStore:
             .on_conflict_do_nothing(index_elements=[_k.key_hash])
             .returning(*api_keys.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise ValueError("an API key with this hash is already stored")
@@ -88,14 +88,14 @@ class SqlApiKeyStore:
             return [_api_key(row) for row in await conn.execute(select(api_keys).order_by(_k.id))]
 
     async def revoke(self, key_id: int) -> bool:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(
                 update(api_keys).where(_k.id == key_id).values(revoked=True)
             )
         return result.rowcount > 0
 
     async def touch(self, key_id: int, at: datetime) -> None:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(update(api_keys).where(_k.id == key_id).values(last_used_at=at))
 
 
@@ -131,7 +131,7 @@ class SqlReservationStore:
             )
             .returning(*reservations.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).one()
         return _reservation(row)
 
@@ -159,7 +159,7 @@ class SqlReservationStore:
             .values(values)
             .returning(*reservations.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise KeyError(reservation_id)
@@ -189,7 +189,7 @@ class SqlReservationStore:
             .values(status=ReservationStatus.EXPIRED.value)
             .returning(*reservations.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             expired = [_reservation(row) for row in await conn.execute(stmt)]
         expired.sort(key=lambda reservation: reservation.id)
         return expired
@@ -243,7 +243,7 @@ class SqlStationStateStore:
                 "updated_at": insert.excluded.updated_at,
             },
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(stmt, rows)
 
     async def configuration(self, station_id: str) -> list[ConfigurationEntry]:
@@ -267,7 +267,7 @@ class SqlStationStateStore:
                 "updated_at": insert.excluded.updated_at,
             },
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(stmt)
 
     async def availability(self, station_id: str) -> list[ConnectorAvailability]:
@@ -286,7 +286,7 @@ class SqlStationStateStore:
         checked_certificates(station_id, certificate_type, certificates)
         c = installed_certificates.c
         rows = _last_per_key([_certificate_row(cert) for cert in certificates], *_CERTIFICATE_KEY)
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(
                 delete(installed_certificates).where(
                     c.station_id == station_id, c.certificate_type == certificate_type
@@ -296,7 +296,7 @@ class SqlStationStateStore:
                 await conn.execute(self._upsert_certificate(), rows)
 
     async def add_certificate(self, certificate: InstalledCertificate) -> None:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(self._upsert_certificate(), [_certificate_row(certificate)])
 
     async def remove_certificate(
@@ -308,7 +308,7 @@ class SqlStationStateStore:
             c.serial_number == serial_number,
             c.issuer_key_hash == issuer_key_hash,
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(stmt)
         return result.rowcount > 0
 
@@ -339,7 +339,7 @@ class SqlStationStateStore:
             for e in entries
         ]
         table = local_list_entries
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(put_list)
             await conn.execute(delete(table).where(table.c.station_id == local_list.station_id))
             if rows:

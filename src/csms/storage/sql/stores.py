@@ -1,7 +1,8 @@
 """SQL stores for stations, id tags and the append-only logs (samples, statuses, frames).
 
-Each method runs in its own database transaction (``engine.begin()``). Batches go to the
-database as one executemany of a Core ``insert()``, never row by row.
+Each method runs in its own database transaction (writes through ``write_transaction``, one
+at a time on SQLite). Batches go to the database as one driver-level executemany, never row
+by row.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from csms.domain import (
     StatusEvent,
 )
 from csms.storage.interfaces import BootInfo, StationExists, StationNotFound
-from csms.storage.sql._common import Clock, upsert_insert, utc_now
+from csms.storage.sql._common import Clock, upsert_insert, utc_now, write_transaction
 from csms.storage.sql.bulk import bulk_insert
 from csms.storage.sql.tables import (
     UtcDateTime,
@@ -73,7 +74,7 @@ class SqlStationStore:
             .on_conflict_do_nothing(index_elements=[stations.c.id])
             .returning(*stations.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise StationExists(station.id)
@@ -94,7 +95,7 @@ class SqlStationStore:
         return await self._update(station.id, values)
 
     async def delete(self, station_id: str) -> bool:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(delete(stations).where(stations.c.id == station_id))
         return result.rowcount > 0
 
@@ -124,7 +125,7 @@ class SqlStationStore:
             .values(last_seen_at=bindparam("b_seen", type_=UtcDateTime()))
         )
         params = [{"b_id": sid, "b_seen": at} for sid, at in last_seen.items()]
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(stmt, params)
 
     async def _update(self, station_id: str, values: dict[str, Any]) -> Station:
@@ -134,7 +135,7 @@ class SqlStationStore:
             .values(values)
             .returning(*stations.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise StationNotFound(station_id)
@@ -176,7 +177,7 @@ class SqlIdTagStore:
             )
             .returning(*id_tags.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).one()
         return _id_tag(row)
 
@@ -191,7 +192,7 @@ class SqlIdTagStore:
         return [_id_tag(row) for row in rows]
 
     async def delete(self, id_tag: str) -> bool:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(delete(id_tags).where(id_tags.c.id_tag == id_tag))
         return result.rowcount > 0
 
@@ -218,7 +219,7 @@ class SqlMeterValueStore:
         if not samples:
             return
         rows = [{name: getattr(s, name) for name in _SAMPLE_FIELDS} for s in samples]
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await self._insert.run(conn, rows)
 
     async def for_transaction(self, transaction_id: int) -> list[MeterSample]:
@@ -271,7 +272,7 @@ class SqlStatusStore:
             index_elements=key,
             set_={name: insert.excluded[name] for name in _STATUS_FIELDS if name not in key},
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(status_events.insert(), rows)
             await conn.execute(upsert, list(latest.values()))
 
@@ -347,7 +348,7 @@ class SqlMessageLogStore:
             }
             for m in messages
         ]
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await self._insert.run(conn, rows)
 
     async def recent(
@@ -376,6 +377,6 @@ class SqlMessageLogStore:
 
     async def prune(self, older_than: datetime) -> int:
         stmt = delete(message_log).where(message_log.c.at < older_than)
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(stmt)
         return result.rowcount

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from csms.domain import Transaction, TransactionState
 from csms.storage.interfaces import NewTransaction, TransactionFilter, TransactionStop
-from csms.storage.sql._common import upsert_insert
+from csms.storage.sql._common import upsert_insert, write_transaction
 from csms.storage.sql.tables import transactions
 
 _FIELDS = [c.name for c in transactions.c if c.name != "dedupe_key"]
@@ -101,7 +101,7 @@ class SqlTransactionStore:
             .values(_stop_values(stop))
             .returning(*transactions.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
             if row is None:  # unknown, or already stopped: keep the first stop
                 row = (
@@ -157,7 +157,7 @@ class SqlTransactionStore:
             .on_conflict_do_nothing(index_elements=[_t.station_id, _t.dedupe_key])
             .returning(*transactions.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             existing = await self._by_key(conn, station_id, key)
             if existing is None:
                 inserted = (await conn.execute(stmt)).first()

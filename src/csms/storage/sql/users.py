@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain.operations import Role
+from csms.storage.sql._common import write_transaction
 from csms.storage.sql.tables import UtcDateTime, metadata
 from csms.storage.users import User, UserExists, WebSession
 
@@ -98,7 +99,7 @@ class SqlUserStore:
             .returning(*web_users.c)
         )
         try:
-            async with self._engine.begin() as conn:
+            async with write_transaction(self._engine) as conn:
                 row = (await conn.execute(stmt)).one()
         except IntegrityError:
             raise UserExists(email) from None
@@ -133,14 +134,14 @@ class SqlUserStore:
             )
             .returning(*web_users.c)
         )
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             raise KeyError(user.id)
         return _user(row)
 
     async def add_session(self, session: WebSession) -> None:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             await conn.execute(
                 insert(web_sessions).values(
                     token_hash=session.token_hash,
@@ -168,7 +169,7 @@ class SqlUserStore:
         return await self._delete(_s.expires_at <= now)
 
     async def _delete(self, condition: Any) -> int:
-        async with self._engine.begin() as conn:
+        async with write_transaction(self._engine) as conn:
             result = await conn.execute(delete(web_sessions).where(condition))
         return int(result.rowcount or 0)
 
