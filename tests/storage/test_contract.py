@@ -229,6 +229,30 @@ async def test_touch_many_sets_last_seen_and_ignores_unknown_ids(stores: Stores)
     assert await stores.stations.get("ghost") is None
 
 
+async def test_touch_many_round_trips_many_stations_and_overwrites_earlier_times(
+    stores: Stores,
+) -> None:
+    ids = [f"CP-{n:04}" for n in range(300)]
+    for station_id in ids:
+        await stores.stations.add(Station(id=station_id, created_at=T0))
+
+    await stores.stations.touch_many({sid: at(1) for sid in ids})
+    later = {sid: at(2 + n / 7).astimezone(PARIS) for n, sid in enumerate(ids[::2])}
+    await stores.stations.touch_many(later)
+
+    seen = {s.id: s.last_seen_at for s in await stores.stations.all()}
+    expected = {sid: later.get(sid, at(1)) for sid in ids}
+    assert seen == expected
+    assert all(when is not None and when.tzinfo is UTC for when in seen.values())
+
+
+async def test_touch_many_refuses_naive_datetimes(stores: Stores) -> None:
+    await stores.stations.add(Station(id="CP-1", created_at=T0))
+
+    with pytest.raises(ValueError, match="naive"):
+        await stores.stations.touch_many({"CP-1": datetime(2025, 1, 1)})
+
+
 async def test_station_datetimes_come_back_in_utc(stores: Stores) -> None:
     added = await stores.stations.add(Station(id="CP-1", created_at=T0.astimezone(PARIS)))
 

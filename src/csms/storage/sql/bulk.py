@@ -60,10 +60,28 @@ class BulkStatement:
             to_datetime if name in datetimes else _same for name in self._names
         ]
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The parameter names in the order the driver takes them (``run_tuples``'s order)."""
+        return tuple(self._names)
+
     async def run(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
         """Execute for every row (a dict of parameter name -> value)."""
         pairs = list(zip(self._names, self._converters, strict=True))
         tuples = [tuple(convert(row[name]) for name, convert in pairs) for row in rows]
+        await conn.exec_driver_sql(self._sql, tuples)
+
+    async def run_tuples(self, conn: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Execute for every row, each a tuple of values in :attr:`names` order (no dict
+        per row: the hottest callers build the tuples directly)."""
+        converters = self._converters
+        if all(convert is _same for convert in converters):
+            tuples: Sequence[tuple[Any, ...]] = rows
+        else:
+            tuples = [
+                tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+                for row in rows
+            ]
         await conn.exec_driver_sql(self._sql, tuples)
 
 
@@ -71,4 +89,23 @@ def bulk_insert(table: Table, dialect: Dialect, columns: Sequence[str]) -> BulkS
     """INSERT INTO table (columns) VALUES (...), parameters named like the columns."""
     statement = table.insert().values({name: bindparam(name) for name in columns})
     datetimes = frozenset(n for n in columns if isinstance(table.c[n].type, UtcDateTime))
+    return BulkStatement(statement, datetimes, dialect)
+
+
+def bulk_update(
+    table: Table, dialect: Dialect, key: str, columns: Sequence[str]
+) -> BulkStatement:
+    """UPDATE table SET columns WHERE key = ..., for many rows.
+
+    Parameters are named ``b_<column>`` (SQLAlchemy reserves the bare column names of a
+    SET clause); :attr:`BulkStatement.names` gives their order.
+    """
+    statement = (
+        table.update()
+        .where(table.c[key] == bindparam(f"b_{key}"))
+        .values({name: bindparam(f"b_{name}") for name in columns})
+    )
+    datetimes = frozenset(
+        f"b_{n}" for n in (key, *columns) if isinstance(table.c[n].type, UtcDateTime)
+    )
     return BulkStatement(statement, datetimes, dialect)

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, or_, select, update
+from sqlalchemy import Row, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain import (
@@ -29,9 +29,8 @@ from csms.domain import (
 )
 from csms.storage.interfaces import BootInfo, StationExists, StationNotFound
 from csms.storage.sql._common import Clock, upsert_insert, utc_now, write_transaction
-from csms.storage.sql.bulk import bulk_insert
+from csms.storage.sql.bulk import bulk_insert, bulk_update
 from csms.storage.sql.tables import (
-    UtcDateTime,
     id_tags,
     message_log,
     meter_values,
@@ -64,6 +63,9 @@ class SqlStationStore:
     def __init__(self, engine: AsyncEngine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
+        self._touch = bulk_update(stations, engine.dialect, "id", ["last_seen_at"])
+        if self._touch.names != ("b_last_seen_at", "b_id"):  # SET before WHERE, as compiled
+            raise ValueError(f"{engine.dialect.name}: parameters in order {self._touch.names}")
 
     async def add(self, station: Station) -> Station:
         if station.created_at is None:
@@ -119,14 +121,9 @@ class SqlStationStore:
     async def touch_many(self, last_seen: Mapping[str, datetime]) -> None:
         if not last_seen:
             return
-        stmt = (
-            update(stations)
-            .where(stations.c.id == bindparam("b_id"))
-            .values(last_seen_at=bindparam("b_seen", type_=UtcDateTime()))
-        )
-        params = [{"b_id": sid, "b_seen": at} for sid, at in last_seen.items()]
+        rows = [(at, station_id) for station_id, at in last_seen.items()]
         async with write_transaction(self._engine) as conn:
-            await conn.execute(stmt, params)
+            await self._touch.run_tuples(conn, rows)
 
     async def _update(self, station_id: str, values: dict[str, Any]) -> Station:
         stmt = (
