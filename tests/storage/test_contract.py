@@ -253,6 +253,32 @@ async def test_touch_many_refuses_naive_datetimes(stores: Stores) -> None:
         await stores.stations.touch_many({"CP-1": datetime(2025, 1, 1)})
 
 
+async def test_credentials_are_each_stations_admission_fields(stores: Stores) -> None:
+    assert await stores.stations.credentials() == []
+    await stores.stations.add(Station(id="CP-2", created_at=T0))
+    await stores.stations.add(
+        Station(
+            id="CP-1",
+            password_hash="hash-1",
+            lenient=True,
+            registration_status=RegistrationStatus.PENDING,
+            created_at=T0,
+        )
+    )
+    await stores.stations.record_boot("CP-2", BOOT, at(1))
+    await stores.stations.add(Station(id="CP-3", created_at=T0))
+    await stores.stations.delete("CP-3")
+
+    credentials = sorted(await stores.stations.credentials())
+
+    assert credentials == [
+        ("CP-1", "hash-1", True, RegistrationStatus.PENDING),
+        ("CP-2", None, False, RegistrationStatus.ACCEPTED),
+    ]
+    assert all(type(lenient) is bool for _, _, lenient, _ in credentials)
+    assert all(type(status) is RegistrationStatus for *_, status in credentials)
+
+
 async def test_station_datetimes_come_back_in_utc(stores: Stores) -> None:
     added = await stores.stations.add(Station(id="CP-1", created_at=T0.astimezone(PARIS)))
 

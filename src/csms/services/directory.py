@@ -45,10 +45,34 @@ class StationDirectory:
         self._refresh_wanted = asyncio.Event()
 
     async def refresh(self) -> None:
-        """Reload every station from the store."""
-        stations = await self._stations.all()
-        self._entries = {s.id: _entry(s) for s in stations}
-        self._verified = {v for v in self._verified if v[0] in self._entries}
+        """Reload every station's credentials from the store.
+
+        Runs every few seconds over every station (15 000 and more), so it reads only the
+        four columns an admission needs and keeps the :class:`Entry` of each unchanged
+        station instead of allocating a new one. Passwords verified for a station that
+        is gone or whose entry changed (e.g. a new password set by the CLI) are forgotten.
+        """
+        rows = await self._stations.credentials()
+        old = self._entries
+        entries: dict[str, Entry] = {}
+        changed: set[str] = set()
+        for station_id, password_hash, lenient, status in rows:
+            entry = old.get(station_id)
+            if (
+                entry is None
+                or entry.password_hash != password_hash
+                or entry.lenient != lenient
+                or entry.registration_status != status
+            ):
+                if entry is not None:
+                    changed.add(station_id)
+                entry = Entry(password_hash, lenient, status)
+            entries[station_id] = entry
+        self._entries = entries
+        if self._verified:
+            self._verified = {
+                v for v in self._verified if v[0] in entries and v[0] not in changed
+            }
 
     def remember(self, station: Station) -> None:
         """Make a station known at once (after csms itself added or changed it)."""

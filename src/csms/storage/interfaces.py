@@ -18,6 +18,7 @@ from csms.domain import (
     IdTag,
     MeterSample,
     OcppMessage,
+    RegistrationStatus,
     Station,
     StatusEvent,
     Transaction,
@@ -57,6 +58,10 @@ class BootInfo:
     meter_serial_number: str | None = None
 
 
+StationCredentials = tuple[str, str | None, bool, RegistrationStatus]
+"""(id, password_hash, lenient, registration_status): what the WebSocket handshake needs."""
+
+
 class StationStore(Protocol):
     async def add(self, station: Station) -> Station:
         """Store a new station; raises StationExists. Returns it with created_at set."""
@@ -66,6 +71,14 @@ class StationStore(Protocol):
 
     async def all(self) -> list[Station]:
         """Every station, ordered by id."""
+        ...
+
+    async def credentials(self) -> list[StationCredentials]:
+        """Every station's :data:`StationCredentials`, in no particular order.
+
+        The station directory reloads these every few seconds for every station; full
+        :class:`Station` records (five datetimes each) cost far more to build.
+        """
         ...
 
     async def update(self, station: Station) -> Station:

@@ -29,6 +29,7 @@ from csms.domain import (
 from csms.storage.interfaces import (
     BootInfo,
     NewTransaction,
+    StationCredentials,
     StationExists,
     StationNotFound,
     Stores,
@@ -85,6 +86,12 @@ class MemoryStationStore:
 
     async def all(self) -> list[Station]:
         return [self._stations[key] for key in sorted(self._stations)]
+
+    async def credentials(self) -> list[StationCredentials]:
+        return [
+            (s.id, s.password_hash, s.lenient, s.registration_status)
+            for s in self._stations.values()
+        ]
 
     async def update(self, station: Station) -> Station:
         stored = self._existing(station.id)

@@ -27,7 +27,7 @@ from csms.domain import (
     Station,
     StatusEvent,
 )
-from csms.storage.interfaces import BootInfo, StationExists, StationNotFound
+from csms.storage.interfaces import BootInfo, StationCredentials, StationExists, StationNotFound
 from csms.storage.sql._common import Clock, upsert_insert, utc_now, write_transaction
 from csms.storage.sql.bulk import bulk_insert, bulk_update
 from csms.storage.sql.tables import (
@@ -57,6 +57,9 @@ def _station(row: Row[Any]) -> Station:
     values = dict(row._mapping)
     values["registration_status"] = RegistrationStatus(values["registration_status"])
     return Station(**values)
+
+
+_REGISTRATION = {status.value: status for status in RegistrationStatus}
 
 
 class SqlStationStore:
@@ -124,6 +127,16 @@ class SqlStationStore:
         rows = [(at, station_id) for station_id, at in last_seen.items()]
         async with write_transaction(self._engine) as conn:
             await self._touch.run_tuples(conn, rows)
+
+    async def credentials(self) -> list[StationCredentials]:
+        c = stations.c
+        stmt = select(c.id, c.password_hash, c.lenient, c.registration_status)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [
+            (station_id, password_hash, bool(lenient), _REGISTRATION[status])
+            for station_id, password_hash, lenient, status in rows
+        ]
 
     async def _update(self, station_id: str, values: dict[str, Any]) -> Station:
         stmt = (
