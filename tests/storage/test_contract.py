@@ -217,6 +217,60 @@ async def test_record_boot_of_an_unknown_station_raises_station_not_found(stores
         await stores.stations.record_boot("nope", BOOT, T0)
 
 
+async def test_record_boots_records_many_boots_at_once_like_record_boot(stores: Stores) -> None:
+    await stores.stations.add(Station(id="CP-1", lenient=True, created_at=T0))
+    await stores.stations.add(
+        Station(id="CP-2", registration_status=RegistrationStatus.PENDING, created_at=T0)
+    )
+    await stores.stations.add(Station(id="CP-3", created_at=T0))
+    other = replace(BOOT, vendor="Other", serial_number=None)
+
+    found = await stores.stations.record_boots(
+        {"CP-1": (BOOT, at(5).astimezone(PARIS)), "CP-2": (other, at(6)), "ghost": (BOOT, at(7))}
+    )
+
+    assert found == {"CP-1": RegistrationStatus.ACCEPTED, "CP-2": RegistrationStatus.PENDING}
+    assert all(type(status) is RegistrationStatus for status in found.values())
+    assert await stores.stations.get("CP-1") == Station(
+        id="CP-1",
+        lenient=True,
+        created_at=T0,
+        last_boot_at=at(5),
+        last_seen_at=at(5),
+        **{name: getattr(BOOT, name) for name in BootInfo.__dataclass_fields__},
+    )
+    cp2 = await stores.stations.get("CP-2")
+    assert cp2 is not None
+    assert (cp2.vendor, cp2.serial_number, cp2.last_boot_at) == ("Other", None, at(6))
+    cp3 = await stores.stations.get("CP-3")
+    assert cp3 == Station(id="CP-3", created_at=T0)
+    assert await stores.stations.get("ghost") is None
+    assert await stores.stations.record_boots({}) == {}
+
+
+async def test_record_boots_of_many_stations_answers_for_each(stores: Stores) -> None:
+    ids = [f"CP-{n:04}" for n in range(1100)]  # more than one IN (...) chunk
+    for station_id in ids:
+        await stores.stations.add(Station(id=station_id, created_at=T0))
+
+    found = await stores.stations.record_boots({sid: (BOOT, at(1)) for sid in ids})
+
+    assert found == dict.fromkeys(ids, RegistrationStatus.ACCEPTED)
+    assert {s.last_boot_at for s in await stores.stations.all()} == {at(1)}
+
+
+async def test_record_boots_with_a_naive_datetime_changes_nothing(stores: Stores) -> None:
+    await stores.stations.add(Station(id="CP-1", created_at=T0))
+    await stores.stations.add(Station(id="CP-2", created_at=T0))
+
+    with pytest.raises(ValueError, match="naive"):
+        await stores.stations.record_boots(
+            {"CP-1": (BOOT, at(1)), "CP-2": (BOOT, datetime(2025, 1, 1))}
+        )
+
+    assert {s.last_boot_at for s in await stores.stations.all()} == {None}
+
+
 async def test_touch_many_sets_last_seen_and_ignores_unknown_ids(stores: Stores) -> None:
     for station_id in ["CP-1", "CP-2", "CP-3"]:
         await stores.stations.add(Station(id=station_id, created_at=T0))

@@ -83,10 +83,14 @@ class StationService:
         return station
 
     async def boot(self, station_id: str, info: BootInfo) -> BootDecision:
-        """Record a BootNotification and decide the registration status (1.6 §6.5)."""
+        """Record a BootNotification and decide the registration status (1.6 §6.5).
+
+        The station record is group-committed with other boots by the write-behind (one
+        transaction per flush, not one per boot: a storm's slowest part) and committed
+        before the answer. Raises StationNotFound.
+        """
         now = self._clock.now()
-        station = await self._stations.record_boot(station_id, info, now)
-        status = station.registration_status
+        status = await self._write_behind.record_boot(station_id, info, now)
         interval = (
             self._heartbeat_interval
             if status is RegistrationStatus.ACCEPTED

@@ -3,10 +3,11 @@
 Handlers hand rows to :class:`WriteBehind` instead of writing them one by one. A
 single flusher task writes everything queued in one transaction per store:
 
-* ``await store_samples(...)`` / ``await store_statuses(...)`` return only once the rows
-  are committed, so the station is answered only after its data is durable
-  (ARCHITECTURE.md: "nothing acknowledged is lost"). They wake the flusher at once;
-  the batching comes from every connection that queues rows while a flush runs.
+* ``await store_samples(...)`` / ``await store_statuses(...)`` / ``await record_boot(...)``
+  return only once the rows are committed, so the station is answered only after its
+  data is durable (ARCHITECTURE.md: "nothing acknowledged is lost"). They wake the
+  flusher at once; the batching comes from every connection that queues rows while a
+  flush runs (a boot storm of 10 000 stations becomes a few transactions).
 * ``log_message`` and ``touch`` are not awaited: message log rows and last-seen times
   are flushed every ``interval`` seconds (not on every durable flush), on :meth:`flush`
   and at shutdown.
@@ -25,8 +26,8 @@ from typing import TypeVar
 
 import structlog
 
-from csms.domain import MeterSample, OcppMessage, StatusEvent
-from csms.storage import Stores
+from csms.domain import MeterSample, OcppMessage, RegistrationStatus, StatusEvent
+from csms.storage import BootInfo, StationNotFound, Stores
 
 _log = structlog.get_logger(__name__)
 _T = TypeVar("_T")
@@ -43,7 +44,9 @@ class WriteBehind:
         self._statuses: list[StatusEvent] = []
         self._messages: list[OcppMessage] = []
         self._last_seen: dict[str, datetime] = {}
+        self._boots: dict[str, tuple[BootInfo, datetime]] = {}
         self._waiters: list[asyncio.Future[None]] = []
+        self._boot_waiters: list[tuple[str, asyncio.Future[RegistrationStatus]]] = []
         self._urgent = asyncio.Event()
         self._flushing = asyncio.Lock()
         self._closed = False
@@ -55,6 +58,20 @@ class WriteBehind:
     async def store_statuses(self, events: Sequence[StatusEvent]) -> None:
         """Queue status events and wait until they are committed."""
         await self._durably(self._statuses, events)
+
+    async def record_boot(
+        self, station_id: str, info: BootInfo, at: datetime
+    ) -> RegistrationStatus:
+        """Queue a BootNotification's station record (``StationStore.record_boots``) and
+        wait until it is committed; the station's registration status, or StationNotFound.
+        Two boots of one station in a batch: the later one is stored, both get the answer."""
+        if self._closed:
+            raise RuntimeError("write-behind is closed")
+        self._boots[station_id] = (info, at)
+        waiter: asyncio.Future[RegistrationStatus] = asyncio.get_running_loop().create_future()
+        self._boot_waiters.append((station_id, waiter))
+        self._urgent.set()
+        return await waiter
 
     def log_message(self, message: OcppMessage) -> None:
         """Queue a message log row (written within ``interval``)."""
@@ -70,11 +87,15 @@ class WriteBehind:
         return self._last_seen.get(station_id)
 
     async def exclusive(self, write: Callable[[], Awaitable[_T]]) -> _T:
-        """Run a durable write that cannot be batched (BootNotification's station record)
-        between flushes, one at a time: a storm of them then queues here instead of
-        exhausting the connection pool and fighting over SQLite's single write lock."""
-        async with self._flushing:
-            return await write()
+        """Run ``write`` (kept for the BootNotification handler, which wraps the boot in it).
+
+        This used to run the write between flushes, one at a time, so that a boot storm
+        neither exhausted the connection pool nor fought over SQLite's write lock. Both
+        are solved below it now: boots are group-committed (:meth:`record_boot`) and SQL
+        writes queue on one lock per SQLite engine (``storage.sql._common``). Holding the
+        flush lock here would deadlock a write that waits for the flusher, as a boot does.
+        """
+        return await write()
 
     async def _durably(self, target: list[_T], rows: Sequence[_T]) -> None:
         if not rows:
@@ -125,6 +146,8 @@ class WriteBehind:
         await self._flush_background()
 
     async def _flush_durable(self) -> None:
+        if self._boot_waiters:
+            await self._flush_boots()
         if not self._waiters:
             return
         samples, self._samples = self._samples, []
@@ -142,6 +165,26 @@ class WriteBehind:
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+
+    async def _flush_boots(self) -> None:
+        boots, self._boots = self._boots, {}
+        waiters, self._boot_waiters = self._boot_waiters, []
+        try:
+            found = await self._stores.stations.record_boots(boots)
+        except Exception as error:
+            _log.error("write_behind.boot_write_failed", error=repr(error))
+            for _, waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            return
+        for station_id, waiter in waiters:
+            if waiter.done():
+                continue
+            status = found.get(station_id)
+            if status is None:
+                waiter.set_exception(StationNotFound(station_id))
+            else:
+                waiter.set_result(status)
 
     async def _flush_background(self) -> None:
         messages, self._messages = self._messages, []

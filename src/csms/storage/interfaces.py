@@ -93,6 +93,14 @@ class StationStore(Protocol):
         """Store boot information and set last_boot_at and last_seen_at; raises StationNotFound."""
         ...
 
+    async def record_boots(
+        self, boots: Mapping[str, tuple[BootInfo, datetime]]
+    ) -> dict[str, RegistrationStatus]:
+        """``record_boot`` for many stations in one transaction (group-committed
+        BootNotifications): the registration status of each station found; unknown ids
+        are left out of the answer and change nothing."""
+        ...
+
     async def touch_many(self, last_seen: Mapping[str, datetime]) -> None:
         """Set last_seen_at for many stations at once (batched heartbeats); unknown ids ignored."""
         ...

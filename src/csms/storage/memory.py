@@ -21,6 +21,7 @@ from csms.domain import (
     IdTag,
     MeterSample,
     OcppMessage,
+    RegistrationStatus,
     Station,
     StatusEvent,
     Transaction,
@@ -107,6 +108,18 @@ class MemoryStationStore:
         stored = self._existing(station_id)
         boot = {f.name: getattr(info, f.name) for f in fields(BootInfo)}
         return self._put(replace(stored, **boot, last_boot_at=at, last_seen_at=at))
+
+    async def record_boots(
+        self, boots: Mapping[str, tuple[BootInfo, datetime]]
+    ) -> dict[str, RegistrationStatus]:
+        for _, at in boots.values():
+            _utc(at)  # refuse a naive datetime before changing anything
+        found: dict[str, RegistrationStatus] = {}
+        for station_id, (info, at) in boots.items():
+            if station_id in self._stations:
+                station = await self.record_boot(station_id, info, at)
+                found[station_id] = station.registration_status
+        return found
 
     async def touch_many(self, last_seen: Mapping[str, datetime]) -> None:
         updates = {sid: _utc(at) for sid, at in last_seen.items()}

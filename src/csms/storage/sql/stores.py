@@ -60,6 +60,39 @@ def _station(row: Row[Any]) -> Station:
 
 
 _REGISTRATION = {status.value: status for status in RegistrationStatus}
+_BOOT_COLUMNS = [
+    "ocpp_version",
+    "vendor",
+    "model",
+    "serial_number",
+    "charge_box_serial_number",
+    "firmware_version",
+    "iccid",
+    "imsi",
+    "meter_type",
+    "meter_serial_number",
+    "last_boot_at",
+    "last_seen_at",
+]
+_IN_CHUNK = 1000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
+
+
+def _boot_values(info: BootInfo, at: datetime) -> dict[str, Any]:
+    """What a BootNotification sets on the station's row (``_BOOT_COLUMNS``)."""
+    return {
+        "ocpp_version": info.ocpp_version,
+        "vendor": info.vendor,
+        "model": info.model,
+        "serial_number": info.serial_number,
+        "charge_box_serial_number": info.charge_box_serial_number,
+        "firmware_version": info.firmware_version,
+        "iccid": info.iccid,
+        "imsi": info.imsi,
+        "meter_type": info.meter_type,
+        "meter_serial_number": info.meter_serial_number,
+        "last_boot_at": at,
+        "last_seen_at": at,
+    }
 
 
 class SqlStationStore:
@@ -67,6 +100,7 @@ class SqlStationStore:
         self._engine = engine
         self._clock = clock
         self._touch = bulk_update(stations, engine.dialect, "id", ["last_seen_at"])
+        self._boot = bulk_update(stations, engine.dialect, "id", _BOOT_COLUMNS)
         if self._touch.names != ("b_last_seen_at", "b_id"):  # SET before WHERE, as compiled
             raise ValueError(f"{engine.dialect.name}: parameters in order {self._touch.names}")
 
@@ -105,21 +139,28 @@ class SqlStationStore:
         return result.rowcount > 0
 
     async def record_boot(self, station_id: str, info: BootInfo, at: datetime) -> Station:
-        values: dict[str, Any] = {
-            "ocpp_version": info.ocpp_version,
-            "vendor": info.vendor,
-            "model": info.model,
-            "serial_number": info.serial_number,
-            "charge_box_serial_number": info.charge_box_serial_number,
-            "firmware_version": info.firmware_version,
-            "iccid": info.iccid,
-            "imsi": info.imsi,
-            "meter_type": info.meter_type,
-            "meter_serial_number": info.meter_serial_number,
-            "last_boot_at": at,
-            "last_seen_at": at,
-        }
-        return await self._update(station_id, values)
+        return await self._update(station_id, _boot_values(info, at))
+
+    async def record_boots(
+        self, boots: Mapping[str, tuple[BootInfo, datetime]]
+    ) -> dict[str, RegistrationStatus]:
+        if not boots:
+            return {}
+        rows = [
+            {"b_id": station_id, **{f"b_{k}": v for k, v in _boot_values(info, at).items()}}
+            for station_id, (info, at) in boots.items()
+        ]
+        ids = list(boots)
+        c = stations.c
+        found: dict[str, RegistrationStatus] = {}
+        async with write_transaction(self._engine) as conn:
+            await self._boot.run(conn, rows)
+            for start in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[start : start + _IN_CHUNK]
+                stmt = select(c.id, c.registration_status).where(c.id.in_(chunk))
+                for station_id, status in await conn.execute(stmt):
+                    found[station_id] = _REGISTRATION[status]
+        return found
 
     async def touch_many(self, last_seen: Mapping[str, datetime]) -> None:
         if not last_seen:
