@@ -628,6 +628,29 @@ async def test_meter_samples_round_trip_every_field_in_utc(stores: Stores) -> No
     assert stored.received_at == datetime(2025, 1, 15, 2, 9, 55, 123456, tzinfo=UTC)
 
 
+async def test_a_batch_of_samples_sharing_their_times_stores_each_row_right(
+    stores: Stores,
+) -> None:
+    # The SQL backend converts each distinct datetime of a batch once (a per-batch cache).
+    same_instant = [at(1), at(1).astimezone(PARIS), at(1)]
+    batch = [
+        sample(timestamp=when, received_at=at(2), value=str(n))
+        for n, when in enumerate([*same_instant, at(3)])
+    ]
+    await stores.meter_values.add_many(batch)
+
+    stored = sorted(await stores.meter_values.for_station("CP-1"), key=lambda s: s.value)
+    assert [(s.value, s.timestamp, s.received_at) for s in stored] == [
+        ("0", at(1), at(2)),
+        ("1", at(1), at(2)),
+        ("2", at(1), at(2)),
+        ("3", at(3), at(2)),
+    ]
+    assert all(s.timestamp.tzinfo is UTC for s in stored)
+    with pytest.raises(ValueError, match="naive"):
+        await stores.meter_values.add_many([sample(), sample(timestamp=datetime(2025, 1, 1))])
+
+
 async def test_for_transaction_orders_by_timestamp_then_insertion(stores: Stores) -> None:
     batch = [
         sample(timestamp=at(2), value="c"),
