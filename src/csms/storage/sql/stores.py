@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, delete, or_, select, update
+from sqlalchemy import Row, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from csms.domain import (
@@ -29,8 +29,9 @@ from csms.domain import (
 )
 from csms.storage.interfaces import BootInfo, StationCredentials, StationExists, StationNotFound
 from csms.storage.sql._common import Clock, upsert_insert, utc_now, write_transaction
-from csms.storage.sql.bulk import bulk_insert, bulk_update
+from csms.storage.sql.bulk import BulkStatement, bulk_insert, bulk_update
 from csms.storage.sql.tables import (
+    UtcDateTime,
     id_tags,
     message_log,
     meter_values,
@@ -309,6 +310,19 @@ def _status(row: Row[Any]) -> StatusEvent:
 class SqlStatusStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # Both through the driver's executemany (a boot storm sends three per station).
+        self._insert = bulk_insert(status_events, engine.dialect, _STATUS_FIELDS)
+        insert = upsert_insert(engine, status_current)
+        key = ["station_id", "evse_id", "connector_id"]
+        upsert = insert.values({name: bindparam(name) for name in _STATUS_FIELDS})
+        upsert = upsert.on_conflict_do_update(
+            index_elements=key,
+            set_={name: insert.excluded[name] for name in _STATUS_FIELDS if name not in key},
+        )
+        datetimes = frozenset(
+            name for name in _STATUS_FIELDS if isinstance(status_current.c[name].type, UtcDateTime)
+        )
+        self._upsert = BulkStatement(upsert, datetimes, engine.dialect)
 
     async def add_many(self, events: Sequence[StatusEvent]) -> None:
         if not events:
@@ -317,15 +331,9 @@ class SqlStatusStore:
         # The last event of the batch per connector wins; one row per key, because
         # PostgreSQL refuses to upsert the same row twice in one statement.
         latest = {(r["station_id"], r["evse_id"], r["connector_id"]): r for r in rows}
-        insert = upsert_insert(self._engine, status_current)
-        key = ["station_id", "evse_id", "connector_id"]
-        upsert = insert.on_conflict_do_update(
-            index_elements=key,
-            set_={name: insert.excluded[name] for name in _STATUS_FIELDS if name not in key},
-        )
         async with write_transaction(self._engine) as conn:
-            await conn.execute(status_events.insert(), rows)
-            await conn.execute(upsert, list(latest.values()))
+            await self._insert.run(conn, rows)
+            await self._upsert.run(conn, list(latest.values()))
 
     async def current(self, station_id: str) -> list[StatusEvent]:
         stmt = (
