@@ -110,15 +110,6 @@ async def test_a_failed_boot_batch_fails_its_waiters_and_the_next_one_succeeds(
     assert await write_behind.record_boot("CP-1", BOOT, T0) is RegistrationStatus.ACCEPTED
 
 
-async def test_a_boot_inside_exclusive_does_not_wait_for_itself(write_behind: WriteBehind) -> None:
-    # The BootNotification handler wraps the boot in exclusive(); when exclusive held the
-    # flush lock, a boot waiting for the flusher would never be answered.
-    async with asyncio.timeout(5):
-        status = await write_behind.exclusive(lambda: write_behind.record_boot("CP-1", BOOT, T0))
-
-    assert status is RegistrationStatus.ACCEPTED
-
-
 async def test_boots_are_refused_once_closed(stations: CountingStations) -> None:
     write_behind = WriteBehind(replace(memory_stores(), stations=stations))
     await write_behind.close()

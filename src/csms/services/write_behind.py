@@ -86,17 +86,6 @@ class WriteBehind:
         """A last-seen time not yet written, if any."""
         return self._last_seen.get(station_id)
 
-    async def exclusive(self, write: Callable[[], Awaitable[_T]]) -> _T:
-        """Run ``write`` (kept for the BootNotification handler, which wraps the boot in it).
-
-        This used to run the write between flushes, one at a time, so that a boot storm
-        neither exhausted the connection pool nor fought over SQLite's write lock. Both
-        are solved below it now: boots are group-committed (:meth:`record_boot`) and SQL
-        writes queue on one lock per SQLite engine (``storage.sql._common``). Holding the
-        flush lock here would deadlock a write that waits for the flusher, as a boot does.
-        """
-        return await write()
-
     async def _durably(self, target: list[_T], rows: Sequence[_T]) -> None:
         if not rows:
             return

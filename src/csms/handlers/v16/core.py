@@ -32,10 +32,7 @@ async def boot_notification(
         meter_type=unset_to_none(req.meter_type),
         meter_serial_number=unset_to_none(req.meter_serial_number),
     )
-    services = ctx.services
-    decision = await services.write_behind.exclusive(
-        lambda: services.stations.boot(ctx.station_id, info)
-    )
+    decision = await ctx.services.stations.boot(ctx.station_id, info)
     return v16.BootNotificationResponse(
         status=decision.status.value,
         current_time=decision.current_time,
