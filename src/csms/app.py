@@ -48,6 +48,7 @@ from csms.services.billing import RemoteStop, TestPaymentProvider, TransactionOb
 from csms.settings import Settings
 from csms.storage import Stores
 from csms.storage.sql import create_engine, sql_stores, upgrade
+from csms.storage.sql.checkpoint import checkpoint_periodically
 
 _log = structlog.get_logger("csms")
 
@@ -154,6 +155,8 @@ class App:
                 group.create_task(services.reservations.run()),
                 group.create_task(services.billing.run()),
             ]
+            if self.engine is not None and self.engine.dialect.name == "sqlite":
+                background.append(group.create_task(checkpoint_periodically(self.engine)))
             self.ocpp_port = await self.gateway.start(settings.host, settings.ocpp_port)
             http = _QuietServer(
                 uvicorn.Config(
@@ -188,7 +191,7 @@ async def build_app(
     engine = None
     if stores is None:
         await upgrade(settings.database_url)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, background_checkpoints=True)
         stores = sql_stores(engine)
     services = wire_services(settings, stores, clock or SystemClock())
     gateway = Gateway(settings, services, route_tables())

@@ -54,12 +54,17 @@ _MIGRATION_LOCK = 0x63736D73  # "csms": the advisory lock id that serialises upg
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
-def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
+def create_engine(
+    url: str, *, schema: str | None = None, background_checkpoints: bool = False
+) -> AsyncEngine:
     """An async engine for a SQLite or PostgreSQL URL.
 
     SQLite connections run in WAL mode with ``synchronous=NORMAL``, foreign keys on and a
-    busy timeout; the database file's directory is created if missing. ``schema`` (PostgreSQL
-    only) sets the ``search_path`` of every connection, so csms can live in its own schema.
+    busy timeout; the database file's directory is created if missing. With
+    ``background_checkpoints`` (SQLite; the server) automatic WAL checkpoints are off and
+    the owner must run :func:`csms.storage.sql.checkpoint.checkpoint_periodically`.
+    ``schema`` (PostgreSQL only) sets the ``search_path`` of every connection, so csms
+    can live in its own schema.
     """
     parsed = _async_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -68,6 +73,8 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
         _create_parent_dir(parsed)
         engine = create_async_engine(parsed)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if background_checkpoints:
+            event.listen(engine.sync_engine, "connect", _no_automatic_checkpoints)
         return engine
     connect_args: dict[str, Any] = {}
     if schema is not None:
@@ -156,5 +163,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _no_automatic_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
     finally:
         cursor.close()
