@@ -17,7 +17,7 @@ import click
 import uvloop
 from pydantic import ValidationError
 
-from csms.app import build_app, wire_services
+from csms.app import build_app, freeze_startup_objects, wire_services
 from csms.domain import AuthorizationStatus, IdTag
 from csms.domain.billing import Driver
 from csms.domain.operations import Role
@@ -67,6 +67,7 @@ async def _serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, app.request_stop)
+    freeze_startup_objects()
     await app.run()
 
 
