@@ -23,11 +23,16 @@ def get_app(request: Request) -> App:
     return app
 
 
-def get_services(request: Request) -> Services:
+# The dependencies below are ``async def`` although they never await: FastAPI runs a
+# plain ``def`` dependency in a worker thread, and under load each such hop waited for
+# the GIL (up to the 5 ms switch interval) on every request.
+
+
+async def get_services(request: Request) -> Services:
     return get_app(request).services
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
     return get_app(request).gateway
 
 
@@ -45,11 +50,11 @@ class GatewayPresence:
         return connection.connected_at if connection is not None else None
 
 
-def get_presence(request: Request) -> Presence:
-    return GatewayPresence(get_gateway(request))
+async def get_presence(request: Request) -> Presence:
+    return GatewayPresence(get_app(request).gateway)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return get_app(request).settings
 
 

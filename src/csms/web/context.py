@@ -62,4 +62,9 @@ def get_web(request: Request) -> Web:
     return web
 
 
-WebDep = Annotated[Web, Depends(get_web)]
+async def _web(request: Request) -> Web:
+    """:func:`get_web` as a dependency (``async``: FastAPI runs a sync one in a thread)."""
+    return get_web(request)
+
+
+WebDep = Annotated[Web, Depends(_web)]

@@ -45,7 +45,7 @@ class Paging:
         )
 
 
-def paging(
+async def paging(
     limit: Annotated[int, Query(ge=1, le=1000, description="page size")] = 50,
     offset: Annotated[int, Query(ge=0, description="matches to skip")] = 0,
 ) -> Paging:

@@ -35,7 +35,7 @@ router = APIRouter(tags=["Orders"], responses=error_responses(401, 403))
 _EXPORT_PAGE = 500
 
 
-def order_filters(
+async def order_filters(
     driver_id: Annotated[str | None, Query(description="only this driver's")] = None,
     station_id: Annotated[str | None, Query()] = None,
     state: Annotated[OrderState | None, Query()] = None,

@@ -28,7 +28,7 @@ from csms.services.transaction_views import TransactionQuery
 router = APIRouter(tags=["Transactions"], responses=error_responses(401, 403))
 
 
-def transaction_filters(
+async def transaction_filters(
     station_id: Annotated[str | None, Query(description="only this station's")] = None,
     id_tag: Annotated[str | None, Query(description="only sessions started with this tag")] = None,
     state: Annotated[TransactionState | None, Query()] = None,
