@@ -4,8 +4,10 @@ its response (which csms sends once the station answered), from a process of its
 the load generator's cores.
 
 The orchestrator starts it once the stations are set up, with ``BENCH_COMMANDS`` (JSON:
-``rate``, ``duration``, ``out``, ``api`` base URL, ``key``, ``start_at`` wall-clock time)
-and it writes the same results file as the in-process drivers of the baseline and echo
+``rate``, ``duration``, ``out``, ``api`` base URL, ``key``); it lists the transactions,
+creates ``<out>.ready`` and waits for SIGUSR1, which comes when the load is measured (so
+listing, which is slow under load, never eats into the window). It writes the same
+results file as the in-process drivers of the baseline and echo
 servers (:mod:`bench.servers.commands`). Remote starts use a tag of their own
 (:data:`COMMAND_TAG`, accepted and never charging, so csms's pre-checks pass); remote
 stops name the station's real transaction, listed through ``GET /api/v1/transactions``.
@@ -15,17 +17,15 @@ stops name the station's real transaction, listed through ``GET /api/v1/transact
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvloop
 
-from bench.servers.commands import CommandPlan, drive
+from bench.servers.commands import CommandPlan, drive_on_signal
 
 COMMAND_TAG = "BENCHREMOTE"
 API_KEY = "csms_bench-operator-key-for-scenario-4-only"  # seeded by bench.database
@@ -67,8 +67,13 @@ async def run(config: dict[str, Any]) -> None:
             if response.status_code != 200:
                 raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
 
-        await asyncio.sleep(max(0.0, float(config["start_at"]) - time.time()))
-        await drive(plan, lambda: sorted(transactions), send)
+        ready = ready_path(plan.out)
+        await drive_on_signal(plan, lambda: sorted(transactions), send, ready.touch)
+
+
+def ready_path(out: Path) -> Path:
+    """Created once the driver has listed the transactions and waits for SIGUSR1."""
+    return out.with_suffix(".ready")
 
 
 def main() -> None:

@@ -152,13 +152,13 @@ def _wait_listening(server: ServerProcess, timeout: float) -> None:
 
 
 def start_http_commands(
-    server: ServerProcess, commands: dict[str, Any], start_at: float
+    server: ServerProcess, commands: dict[str, Any], ready_timeout: float = 120.0
 ) -> subprocess.Popen[bytes]:
     """Scenario 4's REST API driver (:mod:`bench.http_commands`) against csms, on the load
-    generator's cores, starting its commands at wall-clock ``start_at``."""
-    from bench.http_commands import API_KEY
+    generator's cores; returns once it is ready (send it SIGUSR1 to start)."""
+    from bench.http_commands import API_KEY, ready_path
 
-    config = {**commands, "api": server.api_url, "key": API_KEY, "start_at": start_at}
+    config = {**commands, "api": server.api_url, "key": API_KEY}
     env = dict(os.environ, BENCH_COMMANDS=json.dumps(config))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     command = [sys.executable, "-m", "bench.http_commands"]
@@ -168,7 +168,15 @@ def start_http_commands(
         command = [taskset, "-c", ",".join(map(str, client_cpus)), *command]
     log = server.log.with_name("http-commands.log")
     with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        driver = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    ready = ready_path(Path(commands["out"]))
+    deadline = time.monotonic() + ready_timeout
+    while not ready.exists():
+        if driver.poll() is not None or time.monotonic() > deadline:
+            driver.kill()
+            raise RuntimeError(f"the command driver did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.05)
+    return driver
 
 
 def _server_cpus(server: ServerProcess) -> set[int]:

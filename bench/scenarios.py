@@ -121,14 +121,16 @@ def _measure_load(
     setups = workers.wait_ready(300)
     row["setup_errors"], row["first_error"] = _setup_errors(setups)
     row["setup_meter_values"] = int(total(setups, "meter_values_answered"))
-    t0 = time.monotonic() + 0.3 + warmup
-    t1 = t0 + duration
     driver = None
     if commands is not None and server.http_port is not None:  # csms: through its REST API
-        driver = start_http_commands(server, commands, time.time() + (t0 - time.monotonic()))
+        driver = start_http_commands(server, commands)
+    t0 = time.monotonic() + 0.3 + warmup
+    t1 = t0 + duration
     workers.start_load(t0, t1)
     time.sleep(max(0.0, t0 - time.monotonic()))
-    if commands is not None and driver is None:  # the in-process driver of baseline / echo
+    if driver is not None:
+        driver.send_signal(signal.SIGUSR1)
+    elif commands is not None:  # the in-process driver of baseline / echo
         server.signal(signal.SIGUSR1)
     cpu0 = server.cpu_seconds()
     time.sleep(max(0.0, t1 - time.monotonic()))

@@ -44,11 +44,15 @@ class CommandPlan:
 
 
 async def drive_on_signal(
-    plan: CommandPlan, stations: Callable[[], list[str]], send: Send
+    plan: CommandPlan,
+    stations: Callable[[], list[str]],
+    send: Send,
+    ready: Callable[[], None] = lambda: None,
 ) -> None:
-    """Wait for SIGUSR1, then :func:`drive`."""
+    """Wait for SIGUSR1 (``ready`` is called once it is handled), then :func:`drive`."""
     go = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, go.set)
+    ready()
     await go.wait()
     await drive(plan, stations, send)
 
