@@ -6,7 +6,9 @@ the load generator's cores.
 The orchestrator starts it once the stations are set up, with ``BENCH_COMMANDS`` (JSON:
 ``rate``, ``duration``, ``out``, ``api`` base URL, ``key``); it lists the transactions,
 creates ``<out>.ready`` and waits for SIGUSR1, which comes when the load is measured (so
-listing, which is slow under load, never eats into the window). It writes the same
+listing, which is slow under load, never eats into the window). One untimed start and
+stop come first, as the other scenarios' warm-up: FastAPI builds a route's models when
+the route is first used. It writes the same
 results file as the in-process drivers of the baseline and echo
 servers (:mod:`bench.servers.commands`). Remote starts use a tag of their own
 (:data:`COMMAND_TAG`, accepted and never charging, so csms's pre-checks pass); remote
@@ -67,6 +69,10 @@ async def run(config: dict[str, Any]) -> None:
             if response.status_code != 200:
                 raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
 
+        if transactions:  # warm-up, untimed: FastAPI builds a route's models on first use
+            first = min(transactions)
+            await send(first, "RemoteStartTransaction", 0)
+            await send(first, "RemoteStopTransaction", 0)
         ready = ready_path(plan.out)
         await drive_on_signal(plan, lambda: sorted(transactions), send, ready.touch)
 
