@@ -17,6 +17,7 @@ from csms.services.clock import Clock
 from csms.storage.operations import ApiKeyStore
 
 KEY_PREFIX = "csms_"
+_MAX_TRUSTED = 10_000  # keys trusted at once; the memo is dropped whole beyond that
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +41,20 @@ class AccountService:
     ``touch_every`` per key, so verification costs no write on most requests."""
 
     def __init__(
-        self, keys: ApiKeyStore, clock: Clock, *, touch_every: timedelta = timedelta(minutes=1)
+        self,
+        keys: ApiKeyStore,
+        clock: Clock,
+        *,
+        touch_every: timedelta = timedelta(minutes=1),
+        trust_for: timedelta = timedelta(seconds=5),
     ) -> None:
         self._keys = keys
         self._clock = clock
         self._touch_every = touch_every
         self._touched: dict[int, datetime] = {}
+        self._trust_for = trust_for
+        self._verified: dict[str, tuple[ApiKey, datetime]] = {}  # hash -> key, when read
+        self._revocations = 0  # a read that overlapped a revocation is not trusted
 
     async def create(self, role: Role, name: str = "", owner: str | None = None) -> IssuedKey:
         """A new key; raises DriverWithoutOwner for a driver key without ``owner``."""
@@ -56,12 +65,31 @@ class AccountService:
         return IssuedKey(key, secret)
 
     async def verify(self, secret: str) -> ApiKey | None:
-        """The live (not revoked) key with this secret, or None."""
+        """The live (not revoked) key with this secret, or None.
+
+        A key read from the store is trusted for ``trust_for`` (5 s) without reading it
+        again: under load every read waits for a database thread, and an API client
+        sends many requests with one key. Revoking through this service takes effect at
+        once; revoking from another process (``csms apikeys revoke``) within ``trust_for``.
+        """
         if not secret.startswith(KEY_PREFIX):
             return None
-        key = await self._keys.by_hash(hash_secret(secret))
-        if key is None or key.revoked:
-            return None
+        digest = hash_secret(secret)
+        now = self._clock.now()
+        trusted = self._verified.get(digest)
+        if trusted is not None and now - trusted[1] < self._trust_for:
+            key = trusted[0]
+        else:
+            revocations = self._revocations
+            found = await self._keys.by_hash(digest)
+            if found is None or found.revoked:
+                self._verified.pop(digest, None)
+                return None
+            if len(self._verified) >= _MAX_TRUSTED:
+                self._verified.clear()
+            if revocations == self._revocations:
+                self._verified[digest] = (found, now)
+            key = found
         await self._touch(key)
         return key
 
@@ -74,7 +102,10 @@ class AccountService:
     async def revoke(self, key_id: int) -> bool:
         """True if the key existed (revoking twice is harmless)."""
         self._touched.pop(key_id, None)
-        return await self._keys.revoke(key_id)
+        revoked = await self._keys.revoke(key_id)
+        self._revocations += 1
+        self._verified = {h: v for h, v in self._verified.items() if v[0].id != key_id}
+        return revoked
 
     async def _touch(self, key: ApiKey) -> None:
         now = self._clock.now()

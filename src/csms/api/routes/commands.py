@@ -59,6 +59,10 @@ async def typed_body(action: str, request: Request) -> msgspec.Struct:
 
 
 async def known_station(services: Services, station_id: str) -> None:
+    """404 unless the station is registered: the in-memory directory first (it admits
+    stations to connect), the database for one added elsewhere since its last refresh."""
+    if services.directory.entry(station_id) is not None:
+        return
     if await services.stations.get(station_id) is None:
         raise not_found("station", station_id)
 
