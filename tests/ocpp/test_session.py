@@ -89,6 +89,37 @@ def test_abandon_returns_every_pending_call() -> None:
     assert session.pending() == []
 
 
+def test_a_queued_call_waits_for_the_one_that_expired_in_the_queue_to_be_reported() -> None:
+    session = RpcSession(OcppVersion.V16)
+    session.call("Reset", b"{}", timeout=1, now=0)
+    stale = session.call("ClearCache", b"{}", timeout=2, now=0)
+    fresh = session.call("GetLocalListVersion", b"{}", timeout=30, now=0)
+    session.data_to_send()
+    assert session.pending()[1:] == [stale, fresh]
+    assert session.next_deadline() == 1
+    assert [t.call for t in session.expire(now=3)][1:] == [stale]
+    assert session.in_flight is fresh
+    assert [f[2] for f in sent(session)] == ["GetLocalListVersion"]
+
+
+def test_an_idle_session_holds_no_lists() -> None:
+    """Thousands of sessions sit idle: the outbox and the queue exist only while used."""
+    session = RpcSession(OcppVersion.V16)
+    call = session.call("Reset", b"{}", timeout=10, now=0)
+    queued = session.call("ClearCache", b"{}", timeout=10, now=0)
+    session.data_to_send()
+    session.receive(f'[3,"{call.unique_id}",{{"status":"Accepted"}}]', 1)
+    session.data_to_send()
+    session.receive(f'[3,"{queued.unique_id}",{{"status":"Accepted"}}]', 2)
+    session.receive('[2,"s1","Heartbeat",{}]', 3)
+    session.reply("s1", b"{}")
+    assert sent(session) == [[3, "s1", {}]]
+    assert (session._outbox, session._queue, session.in_flight) == (None, None, None)
+    assert session.data_to_send() == []
+    assert session.pending() == []
+    assert session.next_deadline() is None
+
+
 @pytest.mark.parametrize(
     ("frame", "expected"),
     [

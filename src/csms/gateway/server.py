@@ -11,6 +11,7 @@ owner cancels what is left and flushes storage.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import TypeVar
@@ -36,6 +37,9 @@ from csms.settings import Settings
 
 _log = structlog.get_logger("csms.gateway")
 _R = TypeVar("_R", bound=msgspec.Struct)
+# Given a plain Logger, picows makes a child Logger per connection (and keeps it for the
+# connection's life); an adapter is used as it is: same records, one object for all.
+_PICOWS_LOG = logging.LoggerAdapter(logging.getLogger("picows.server"), {})
 
 
 class Gateway:
@@ -61,9 +65,14 @@ class Gateway:
             enable_auto_ping=True,
             auto_ping_idle_timeout=self.settings.ping_interval,
             auto_ping_reply_timeout=self.settings.ping_timeout,
+            logger_name=_PICOWS_LOG,
             read_buffer_init_size=1024,
             websocket_handshake_timeout=10,
             max_frame_size=1024 * 1024,
+            # the event loop's own TCP transport (uvloop's), not aiofastnet's, picows'
+            # default when installed: that one embeds a 256-entry iovec array, 4 KiB in
+            # every idle connection, and measured no faster (same instructions per message).
+            use_aiofastnet=False,
             backlog=self.settings.listen_backlog,  # a boot storm must not overflow the SYN queue
         )
         bound: int = self._server.sockets[0].getsockname()[1]
@@ -130,7 +139,9 @@ class Gateway:
         if old is not None:
             old.log.info("station.replaced_by_new_connection")
             old.close(WSCloseCode.POLICY_VIOLATION, "replaced by a newer connection")
-        task = asyncio.get_running_loop().create_task(self._run(connection))
+        task = asyncio.get_running_loop().create_task(
+            connection.serve(register=self.settings.auto_register)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -138,15 +149,6 @@ class Gateway:
         if self._connections.get(connection.station_id) is connection:
             del self._connections[connection.station_id]
             self.services.events.publish(EventType.STATION_DISCONNECTED, connection.station_id)
-
-    async def _run(self, connection: StationConnection) -> None:
-        try:
-            if self.settings.auto_register:
-                await self.services.stations.ensure_registered(connection.station_id)
-            await connection.serve()
-        except Exception:
-            connection.log.exception("connection.task_failed")
-            connection.close(WSCloseCode.INTERNAL_ERROR, "internal error")
 
     def disconnect(self, station_id: str, reason: str) -> bool:
         """Close the station's socket (1008), e.g. after it was deleted; True if it was open."""

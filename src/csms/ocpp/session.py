@@ -21,7 +21,7 @@ Rules it enforces:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -102,13 +102,15 @@ class RpcSession:
 
     Unique ids of our calls are "1", "2", ... per session unless ``new_id`` is given
     (a plain counter field rather than a closure: thousands of sessions sit idle).
+    The outbox and the call queue are None while empty, for the same reason: an idle
+    session holds no lists at all.
     """
 
     version: OcppVersion
     new_id: Callable[[], str] | None = None
     _ids_issued: int = 0
-    _outbox: list[bytes] = field(default_factory=list)
-    _queue: list[OutgoingCall] = field(default_factory=list)  # short; a list is smallest
+    _outbox: list[bytes] | None = None  # frames to send; None when there are none
+    _queue: list[OutgoingCall] | None = None  # calls waiting for the line; short
     _in_flight: OutgoingCall | None = None
 
     # -- calls of ours -------------------------------------------------------------
@@ -122,7 +124,10 @@ class RpcSession:
         outgoing = OutgoingCall(
             unique_id, action, frames.encode_call(unique_id, action, payload), now + timeout
         )
-        self._queue.append(outgoing)
+        if self._queue is None:
+            self._queue = [outgoing]
+        else:
+            self._queue.append(outgoing)
         self._release(now)
         return outgoing
 
@@ -134,7 +139,7 @@ class RpcSession:
     def pending(self) -> list[OutgoingCall]:
         """Every call not yet answered: the one in flight, then the queued ones."""
         head = [self._in_flight] if self._in_flight is not None else []
-        return head + list(self._queue)
+        return head + self._queue if self._queue else head
 
     def expire(self, now: float) -> list[CallTimedOut]:
         """Time out every call whose deadline has passed, then send the next one."""
@@ -142,10 +147,11 @@ class RpcSession:
         if self._in_flight is not None and self._in_flight.deadline <= now:
             expired.append(CallTimedOut(self._in_flight))
             self._in_flight = None
-        kept: list[OutgoingCall] = []
-        for queued in self._queue:
-            (kept.append(queued) if queued.deadline > now else expired.append(CallTimedOut(queued)))
-        self._queue = kept
+        if self._queue:
+            kept: list[OutgoingCall] = []
+            for queued in self._queue:
+                (kept.append(queued) if queued.deadline > now else expired.append(CallTimedOut(queued)))
+            self._queue = kept or None
         self._release(now)
         return expired
 
@@ -163,18 +169,27 @@ class RpcSession:
         """The connection is gone: forget and return every pending call."""
         abandoned = self.pending()
         self._in_flight = None
-        self._queue.clear()
+        self._queue = None
         return abandoned
 
     def _release(self, now: float) -> None:
-        while self._in_flight is None and self._queue:
-            candidate = self._queue.pop(0)
-            if candidate.deadline > now:
-                self._in_flight = candidate
-                self._outbox.append(candidate.frame)
-            else:
-                self._queue.insert(0, candidate)  # expire() reports it
-                return
+        queue = self._queue
+        while self._in_flight is None and queue:
+            candidate = queue[0]
+            if candidate.deadline <= now:
+                return  # expire() reports it
+            del queue[0]
+            self._in_flight = candidate
+            self._send(candidate.frame)
+        if queue is not None and not queue:
+            self._queue = None
+
+    def _send(self, frame: bytes) -> None:
+        outbox = self._outbox
+        if outbox is None:
+            self._outbox = [frame]
+        else:
+            outbox.append(frame)
 
     # -- frames from the peer --------------------------------------------------------
     def receive(self, data: bytes | str, now: float) -> Event:
@@ -200,7 +215,7 @@ class RpcSession:
     # -- our answers ------------------------------------------------------------------
     def reply(self, unique_id: str, payload: bytes) -> None:
         """Answer a received CALL with a CALLRESULT (``payload`` is the JSON object)."""
-        self._outbox.append(frames.encode_call_result(unique_id, payload))
+        self._send(frames.encode_call_result(unique_id, payload))
 
     def reply_error(
         self,
@@ -211,9 +226,12 @@ class RpcSession:
     ) -> None:
         """Answer a received CALL with a CALLERROR spelled for this session's version."""
         code = error_code(kind, self.version)
-        self._outbox.append(frames.encode_call_error(unique_id, code, description, details))
+        self._send(frames.encode_call_error(unique_id, code, description, details))
 
     def data_to_send(self) -> list[bytes]:
         """Frames to write to the socket, in order; each call drains the buffer."""
-        out, self._outbox = self._outbox, []
+        out = self._outbox
+        if out is None:
+            return []
+        self._outbox = None
         return out
