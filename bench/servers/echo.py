@@ -96,8 +96,10 @@ class EchoServer:
 
 async def serve(port: int) -> None:
     echo = EchoServer()
-    # the gateway's transport settings (read buffer, default accept backlog)
-    server = await ws_create_server(echo.upgrade, "127.0.0.1", port, read_buffer_init_size=1024)
+    # the gateway's transport (the loop's own, not aiofastnet's) and read buffer; default backlog
+    server = await ws_create_server(
+        echo.upgrade, "127.0.0.1", port, read_buffer_init_size=1024, use_aiofastnet=False
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -36,7 +36,7 @@ def _calls(dependant: Dependant) -> Iterator[object]:
 def _runs_inline(call: object) -> bool:
     if inspect.iscoroutinefunction(call):
         return True
-    method = getattr(type(call), "__call__", None)  # security schemes: instances
+    method = inspect.getattr_static(type(call), "__call__", None)  # security schemes: instances
     return inspect.iscoroutinefunction(method)
 
 
