@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from csms.domain import RegistrationStatus, Station
+from csms.domain import Direction, MeterSample, OcppMessage, RegistrationStatus, Station
 from csms.services.write_behind import WriteBehind
 from csms.storage import BootInfo, StationNotFound
 from csms.storage.memory import MemoryStationStore, memory_stores
@@ -116,3 +116,79 @@ async def test_boots_are_refused_once_closed(stations: CountingStations) -> None
 
     with pytest.raises(RuntimeError, match="closed"):
         await write_behind.record_boot("CP-1", BOOT, T0)
+
+
+# -- the message log is written in chunks, durable rows between them -------------------
+class RecordingLog:
+    """A message log store that records each write and can wait or fail on demand."""
+
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+        self.rows: list[OcppMessage] = []
+        self.fail_on_write: int | None = None
+        self.first_write_started = asyncio.Event()
+        self.release_first_write = asyncio.Event()
+
+    async def add_many(self, messages: Sequence[OcppMessage]) -> None:
+        writes = sum(1 for entry in self.journal if entry.startswith("log"))
+        self.journal.append(f"log {len(messages)}")
+        if writes == 0:
+            self.first_write_started.set()
+            await self.release_first_write.wait()
+        if writes == self.fail_on_write:
+            raise OSError("disk full")
+        self.rows.extend(messages)
+
+
+class RecordingSamples:
+    def __init__(self, journal: list[str]) -> None:
+        self.journal = journal
+
+    async def add_many(self, samples: Sequence[MeterSample]) -> None:
+        self.journal.append(f"samples {len(samples)}")
+
+
+def _log_rows(count: int) -> list[OcppMessage]:
+    return [OcppMessage("CP-1", Direction.INBOUND, T0, f'[2,"{n}","Heartbeat",{{}}]') for n in range(count)]
+
+
+def _chunked(journal: list[str]) -> tuple[RecordingLog, WriteBehind]:
+    log = RecordingLog(journal)
+    stores = replace(memory_stores(), messages=log, meter_values=RecordingSamples(journal))  # type: ignore[arg-type]
+    return log, WriteBehind(stores, interval=3600, log_chunk=200)
+
+
+async def test_durable_rows_queued_during_a_log_write_wait_for_one_chunk_not_the_backlog() -> None:
+    journal: list[str] = []
+    log, write_behind = _chunked(journal)
+    for message in _log_rows(1000):
+        write_behind.log_message(message)
+    flushing = asyncio.create_task(write_behind.flush())
+    await log.first_write_started.wait()
+
+    sample = MeterSample("CP-1", 1, 1, 7, T0, T0, "1.0")
+    stored = asyncio.create_task(write_behind.store_samples([sample]))
+    await asyncio.sleep(0)
+    log.release_first_write.set()
+    async with asyncio.timeout(5):
+        await stored
+        await flushing
+
+    assert journal == ["log 200", "samples 1", "log 200", "log 200", "log 200", "log 200"]
+    assert len(log.rows) == 1000
+
+
+async def test_a_failed_log_chunk_keeps_itself_and_the_rest_for_the_next_flush() -> None:
+    journal: list[str] = []
+    log, write_behind = _chunked(journal)
+    log.release_first_write.set()
+    log.fail_on_write = 2  # the third chunk
+    for message in _log_rows(1000):
+        write_behind.log_message(message)
+
+    await write_behind.flush()
+    assert len(log.rows) == 400
+    log.fail_on_write = None
+    await write_behind.flush()
+
+    assert [m.frame for m in log.rows] == [m.frame for m in _log_rows(1000)]
