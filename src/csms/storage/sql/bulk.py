@@ -77,15 +77,8 @@ class BulkStatement:
 
     async def run(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
         """Execute for every row (a dict of parameter name -> value)."""
-        convert = _memoized(self._to_datetime)
-        plan = [
-            (name, convert if is_datetime else None)
-            for name, is_datetime in zip(self._names, self._is_datetime, strict=True)
-        ]
-        tuples = [
-            tuple(row[name] if to is None else to(row[name]) for name, to in plan) for row in rows
-        ]
-        await conn.exec_driver_sql(self._sql, tuples)
+        names = self._names
+        await self.run_tuples(conn, [tuple(row[name] for name in names) for row in rows])
 
     async def run_tuples(self, conn: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> None:
         """Execute for every row, each a tuple of values in :attr:`names` order (no dict
@@ -107,8 +100,7 @@ class BulkStatement:
 def bulk_insert(table: Table, dialect: Dialect, columns: Sequence[str]) -> BulkStatement:
     """INSERT INTO table (columns) VALUES (...), parameters named like the columns."""
     statement = table.insert().values({name: bindparam(name) for name in columns})
-    datetimes = frozenset(n for n in columns if isinstance(table.c[n].type, UtcDateTime))
-    return BulkStatement(statement, datetimes, dialect)
+    return BulkStatement(statement, utc_columns(table, columns), dialect)
 
 
 def bulk_update(
@@ -124,7 +116,9 @@ def bulk_update(
         .where(table.c[key] == bindparam(f"b_{key}"))
         .values({name: bindparam(f"b_{name}") for name in columns})
     )
-    datetimes = frozenset(
-        f"b_{n}" for n in (key, *columns) if isinstance(table.c[n].type, UtcDateTime)
-    )
-    return BulkStatement(statement, datetimes, dialect)
+    return BulkStatement(statement, utc_columns(table, (key, *columns), prefix="b_"), dialect)
+
+
+def utc_columns(table: Table, columns: Sequence[str], prefix: str = "") -> frozenset[str]:
+    """The parameter names (``prefix`` + column) of ``columns`` that are ``UtcDateTime``."""
+    return frozenset(prefix + n for n in columns if isinstance(table.c[n].type, UtcDateTime))

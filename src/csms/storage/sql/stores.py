@@ -29,9 +29,8 @@ from csms.domain import (
 )
 from csms.storage.interfaces import BootInfo, StationCredentials, StationExists, StationNotFound
 from csms.storage.sql._common import Clock, upsert_insert, utc_now, write_transaction
-from csms.storage.sql.bulk import BulkStatement, bulk_insert, bulk_update
+from csms.storage.sql.bulk import BulkStatement, bulk_insert, bulk_update, utc_columns
 from csms.storage.sql.tables import (
-    UtcDateTime,
     id_tags,
     message_log,
     meter_values,
@@ -319,10 +318,9 @@ class SqlStatusStore:
             index_elements=key,
             set_={name: insert.excluded[name] for name in _STATUS_FIELDS if name not in key},
         )
-        datetimes = frozenset(
-            name for name in _STATUS_FIELDS if isinstance(status_current.c[name].type, UtcDateTime)
+        self._upsert = BulkStatement(
+            upsert, utc_columns(status_current, _STATUS_FIELDS), engine.dialect
         )
-        self._upsert = BulkStatement(upsert, datetimes, engine.dialect)
 
     async def add_many(self, events: Sequence[StatusEvent]) -> None:
         if not events:
